@@ -1,0 +1,80 @@
+/** The lifecycle of a stream: `created -> live -> ended`, nothing else. */
+export type StreamStatus = 'created' | 'live' | 'ended';
+
+/** A Livestreams row as stored. `streamKeyHash` never leaves the service. */
+export interface StreamRecord {
+  streamId: string;
+  ownerId: string;
+  title: string;
+  description: string;
+  recordingEnabled: boolean;
+  status: StreamStatus;
+  /** SHA-256 of the stream key, hex; absent once the stream has ended (key revoked). */
+  streamKeyHash?: string;
+  maxViewers: number;
+  viewerCount: number;
+  peakViewers: number;
+  totalViews: number;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  recordingUrl?: string;
+  /** Present only while live: the live index's partition key. */
+  liveShard?: string;
+}
+
+/** What anyone may see of a stream. */
+export interface PublicStream {
+  streamId: string;
+  ownerId: string;
+  title: string;
+  description: string;
+  status: StreamStatus;
+  recordingEnabled: boolean;
+  maxViewers: number;
+  viewerCount: number;
+  peakViewers: number;
+  totalViews: number;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  recordingUrl: string | null;
+}
+
+const iso = (epochMs: number | undefined) => (epochMs === undefined ? null : new Date(epochMs).toISOString());
+
+/** Projects a stored stream onto its public fields; the key hash and shard never appear. */
+export function toPublicStream(stream: StreamRecord): PublicStream {
+  return {
+    streamId: stream.streamId,
+    ownerId: stream.ownerId,
+    title: stream.title,
+    description: stream.description,
+    status: stream.status,
+    recordingEnabled: stream.recordingEnabled,
+    maxViewers: stream.maxViewers,
+    viewerCount: stream.viewerCount,
+    peakViewers: stream.peakViewers,
+    totalViews: stream.totalViews,
+    createdAt: new Date(stream.createdAt).toISOString(),
+    startedAt: iso(stream.startedAt),
+    endedAt: iso(stream.endedAt),
+    recordingUrl: stream.recordingUrl ?? null,
+  };
+}
+
+/** One viewing session: a row per successful join. */
+export interface ViewerSession {
+  streamId: string;
+  viewerId: string;
+  userId: string;
+  joinedAt: number;
+  leftAt?: number;
+  watchMs?: number;
+}
+
+/** The authenticated caller, from a verified JWT. */
+export interface User {
+  userId: string;
+  roles: readonly string[];
+}
