@@ -38,7 +38,11 @@ export const tables = {
         partitionKey: { name: 'liveShard', type: 'S' },
         sortKey: { name: 'startedAt', type: 'N' },
       },
-      { name: 'owner', partitionKey: { name: 'ownerId', type: 'S' }, sortKey: { name: 'createdAt', type: 'N' } },
+      {
+        name: 'owner',
+        partitionKey: { name: 'ownerId', type: 'S' },
+        sortKey: { name: 'createdAt', type: 'N' },
+      },
     ],
   },
   viewers: {
@@ -58,7 +62,11 @@ export const tables = {
     name: 'LivestreamConnections',
     partitionKey: { name: 'connectionId', type: 'S' },
     indexes: [
-      { name: 'byStream', partitionKey: { name: 'streamId', type: 'S' }, sortKey: { name: 'connectionId', type: 'S' } },
+      {
+        name: 'byStream',
+        partitionKey: { name: 'streamId', type: 'S' },
+        sortKey: { name: 'connectionId', type: 'S' },
+      },
     ],
     // Just past API Gateway's 2 h connection limit, so a lost $disconnect cannot leak rows.
     ttlAttribute: 'expiresAt',
@@ -107,7 +115,13 @@ export interface HandlerDef {
 }
 
 const AUTH_ENV = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
-const TURN_ENV = ['TURN_SERVER', 'TURN_USERNAME', 'TURN_PASSWORD', 'TURN_SECRET', 'TURN_TTL_SECONDS'] as const;
+const TURN_ENV = [
+  'TURN_SERVER',
+  'TURN_USERNAME',
+  'TURN_PASSWORD',
+  'TURN_SECRET',
+  'TURN_TTL_SECONDS',
+] as const;
 
 export const handlers = {
   createStream: {

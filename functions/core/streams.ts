@@ -1,0 +1,139 @@
+import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import type { PublicStream, StreamRecord, User } from './model.ts';
+import { toPublicStream } from './model.ts';
+import type { Clock, IdSource, StreamStore } from './ports.ts';
+import { hashStreamKey, streamKeyMatches } from './stream-key.ts';
+
+export interface StreamDeps {
+  streams: StreamStore;
+  clock: Clock;
+  ids: IdSource;
+}
+
+export interface NewStream {
+  title: string;
+  description: string;
+  recordingEnabled: boolean;
+  maxViewers: number;
+}
+
+/** Creates a stream in `created` state. The key is returned once and stored only as a hash. */
+export async function createStream(
+  deps: StreamDeps,
+  owner: User,
+  input: NewStream,
+): Promise<{ streamId: string; streamKey: string; stream: PublicStream }> {
+  const streamKey = deps.ids.streamKey();
+  const stream: StreamRecord = {
+    streamId: deps.ids.streamId(),
+    ownerId: owner.userId,
+    ...input,
+    status: 'created',
+    streamKeyHash: hashStreamKey(streamKey),
+    viewerCount: 0,
+    peakViewers: 0,
+    totalViews: 0,
+    createdAt: deps.clock.now(),
+  };
+  await deps.streams.create(stream);
+  return { streamId: stream.streamId, streamKey, stream: toPublicStream(stream) };
+}
+
+export async function getStream(deps: Pick<StreamDeps, 'streams'>, streamId: string): Promise<StreamRecord> {
+  const stream = await deps.streams.get(streamId);
+  if (!stream) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
+  return stream;
+}
+
+/** Who may act as the broadcaster: the owner's token, or the stream key (for encoders). */
+export type BroadcasterProof = { user: User } | { streamKey: string };
+
+function assertBroadcaster(stream: StreamRecord, proof: BroadcasterProof): void {
+  if ('user' in proof) {
+    if (proof.user.userId !== stream.ownerId) throw new ForbiddenError('Only the stream owner may do this');
+  } else if (!streamKeyMatches(proof.streamKey, stream.streamKeyHash)) {
+    throw new ForbiddenError('The stream key is not valid for this stream');
+  }
+}
+
+/** The 409 for a stream whose state does not allow `action`. */
+export function wrongState(stream: StreamRecord, action: string): ConflictError {
+  const code = { created: 'STREAM_NOT_LIVE', live: 'STREAM_ALREADY_LIVE', ended: 'STREAM_ENDED' }[
+    stream.status
+  ];
+  return new ConflictError(`Cannot ${action} a stream that is ${stream.status}`, code, {
+    status: stream.status,
+  });
+}
+
+/**
+ * Runs a conditional state change. The early check gives the precise error cheaply; the
+ * store's condition settles races (two starts at once), and a lost race is re-classified.
+ */
+async function transition(
+  deps: StreamDeps,
+  streamId: string,
+  proof: BroadcasterProof,
+  action: string,
+  allowed: (stream: StreamRecord) => boolean,
+  write: (stream: StreamRecord) => Promise<{ ok: boolean; current?: StreamRecord }>,
+): Promise<void> {
+  const stream = await getStream(deps, streamId);
+  assertBroadcaster(stream, proof);
+  if (!allowed(stream)) throw wrongState(stream, action);
+  const result = await write(stream);
+  if (!result.ok) {
+    if (!result.current) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
+    throw wrongState(result.current, action);
+  }
+}
+
+export function startStream(deps: StreamDeps, streamId: string, proof: BroadcasterProof): Promise<void> {
+  return transition(
+    deps,
+    streamId,
+    proof,
+    'start',
+    (s) => s.status === 'created',
+    () => deps.streams.markLive(streamId, deps.clock.now(), deps.ids.liveShard()),
+  );
+}
+
+/** Ends a live stream. Only the owner (not a key holder): ending is irreversible. */
+export function endStream(
+  deps: StreamDeps,
+  streamId: string,
+  owner: User,
+  recordingUrl?: string,
+): Promise<void> {
+  return transition(
+    deps,
+    streamId,
+    { user: owner },
+    'end',
+    (s) => s.status === 'live',
+    () => deps.streams.markEnded(streamId, deps.clock.now(), recordingUrl),
+  );
+}
+
+/** Issues a new key and invalidates the old one at once. */
+export async function rotateStreamKey(deps: StreamDeps, streamId: string, owner: User): Promise<string> {
+  const streamKey = deps.ids.streamKey();
+  await transition(
+    deps,
+    streamId,
+    { user: owner },
+    'rotate the key of',
+    (s) => s.status !== 'ended',
+    () => deps.streams.replaceKeyHash(streamId, hashStreamKey(streamKey)),
+  );
+  return streamKey;
+}
+
+export async function listActiveStreams(
+  deps: Pick<StreamDeps, 'streams'>,
+  page: { limit: number; offset: number; cursor?: string },
+): Promise<{ streams: PublicStream[]; nextCursor: string | null }> {
+  const result = await deps.streams.listLive({ limit: page.limit, skip: page.offset, cursor: page.cursor });
+  return { streams: result.streams.map(toPublicStream), nextCursor: result.nextCursor };
+}
