@@ -1,0 +1,135 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoStreamStore } from '../../functions/adapters/stream-store.ts';
+import { DynamoViewerStore } from '../../functions/adapters/viewer-store.ts';
+import { ServiceUnavailableError } from '../../functions/core/errors.ts';
+import type { StreamRecord } from '../../functions/core/model.ts';
+
+const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }));
+const ddb = mockClient(db);
+const streams = new DynamoStreamStore('Livestreams', db);
+const viewers = new DynamoViewerStore('LivestreamViewers', db);
+
+/** An SDK service exception as the client would raise it after its retries. */
+function awsError(name: string): Error {
+  return Object.assign(new Error(name), { name, $metadata: {} });
+}
+
+const live: StreamRecord = {
+  streamId: 's1',
+  ownerId: 'alice',
+  title: 't',
+  description: '',
+  recordingEnabled: false,
+  status: 'live',
+  maxViewers: 2,
+  viewerCount: 2,
+  peakViewers: 2,
+  totalViews: 2,
+  createdAt: 1,
+};
+
+beforeEach(() => ddb.reset());
+
+describe('DynamoStreamStore', () => {
+  it('turns throttling that outlived the retries into a retryable ServiceUnavailableError', async () => {
+    ddb.on(PutCommand).rejects(awsError('ProvisionedThroughputExceededException'));
+    const error = await streams.create({ ...live, status: 'created' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as ServiceUnavailableError).retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('lets errors other than throttling and conditions through unchanged', async () => {
+    ddb.on(GetCommand).rejects(awsError('ResourceNotFoundException'));
+    await expect(streams.get('s1')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('reports a failed join condition with the current row, read once', async () => {
+    ddb.on(UpdateCommand).rejects(awsError('ConditionalCheckFailedException'));
+    ddb.on(GetCommand).resolves({ Item: live });
+    const result = await streams.addViewer('s1');
+    expect(result).toEqual({ ok: false, current: live });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({
+      Key: { streamId: 's1' },
+      ConsistentRead: true,
+    });
+  });
+
+  it('guards the viewer limit and the live state in the same update that counts the viewer', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...live, viewerCount: 1 } });
+    await streams.addViewer('s1');
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe('#status = :live AND viewerCount < maxViewers');
+    expect(input?.UpdateExpression).toContain('viewerCount = viewerCount + :one');
+  });
+
+  it('does not read back after a lost peak race or a late leave: those are expected', async () => {
+    ddb.on(UpdateCommand).rejects(awsError('ConditionalCheckFailedException'));
+    await streams.raisePeak('s1', 3);
+    await streams.removeViewer('s1');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('revokes the key and leaves the live index in the same write that ends the stream', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...live, status: 'ended' } });
+    await streams.markEnded('s1', 10, 'https://cdn.example/r.m3u8');
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.UpdateExpression).toMatch(/REMOVE streamKeyHash, liveShard$/);
+    expect(input?.ExpressionAttributeValues).toMatchObject({ ':url': 'https://cdn.example/r.m3u8' });
+    expect(input?.ConditionExpression).toBe('#status = :live');
+  });
+
+  it('queries every live-index shard and never scans', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    const page = await streams.listLive({ limit: 10, skip: 0 });
+    const shards = ddb
+      .commandCalls(QueryCommand)
+      .map((c) => c.args[0].input.ExpressionAttributeValues?.[':shard']);
+    expect(new Set(shards)).toEqual(new Set(['live#0', 'live#1', 'live#2', 'live#3']));
+    expect(ddb.commandCalls(QueryCommand).every((c) => c.args[0].input.IndexName === 'live')).toBe(true);
+    expect(page).toEqual({ streams: [], nextCursor: null });
+  });
+
+  it('refuses a cursor it did not issue', async () => {
+    await expect(streams.listLive({ limit: 10, skip: 0, cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
+      code: 'INVALID_CURSOR',
+    });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+  });
+});
+
+describe('DynamoViewerStore', () => {
+  it('closes a session only for its user while open, computing watch time in DynamoDB', async () => {
+    ddb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { streamId: 's1', viewerId: 'v1', userId: 'bob', joinedAt: 1 } });
+    await viewers.close('s1', 'v1', 'bob', 5);
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe('userId = :user AND attribute_not_exists(leftAt)');
+    expect(input?.UpdateExpression).toContain('watchMs = :now - joinedAt');
+  });
+
+  it('reports an already closed session with what is stored', async () => {
+    const closed = { streamId: 's1', viewerId: 'v1', userId: 'bob', joinedAt: 1, leftAt: 3 };
+    ddb.on(UpdateCommand).rejects(awsError('ConditionalCheckFailedException'));
+    ddb.on(GetCommand).resolves({ Item: closed });
+    expect(await viewers.close('s1', 'v1', 'bob', 5)).toEqual({ ok: false, current: closed });
+  });
+
+  it('maps throttling on the session write to ServiceUnavailableError', async () => {
+    ddb.on(PutCommand).rejects(awsError('ThrottlingException'));
+    await expect(
+      viewers.put({ streamId: 's1', viewerId: 'v1', userId: 'bob', joinedAt: 1 }),
+    ).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+});
