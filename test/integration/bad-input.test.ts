@@ -1,0 +1,343 @@
+import { randomUUID } from 'node:crypto';
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CallOptions, harness } from './harness.ts';
+
+let h: Awaited<ReturnType<typeof harness>>;
+const t: Record<string, string> = {};
+const s: Record<string, string> = {};
+let bobViewerId = '';
+
+/** A well-formed token for alice signed by a key the service has never seen. */
+async function forgedToken() {
+  const { privateKey } = await generateKeyPair('ES256');
+  return new SignJWT({ roles: [] })
+    .setProtectedHeader({ alg: 'ES256', kid: 'forged' })
+    .setSubject('alice')
+    .setIssuer(process.env.AUTH_ISSUER ?? '')
+    .setAudience(process.env.AUTH_AUDIENCE ?? '')
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(privateKey);
+}
+
+/** An unsigned token (`alg: none`), the oldest JWT trick in the book. */
+function unsignedToken() {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  return `${part({ alg: 'none' })}.${part({ sub: 'alice', iss: process.env.AUTH_ISSUER, aud: process.env.AUTH_AUDIENCE, exp })}.x`;
+}
+
+beforeAll(async () => {
+  h = await harness();
+  t.alice = await h.token('alice');
+  t.bob = await h.token('bob');
+  // The shortest lifetime the issuer grants; the fixtures below take longer than that to build.
+  t.expired = await h.stack.issuer.mint({ userId: 'alice', expiresInSeconds: 1 });
+  const expiry = Date.now() + 1000;
+  t.forged = await forgedToken();
+  t.unsigned = unsignedToken();
+  s.created = (await h.newStream('alice')).streamId;
+  const live = await h.newStream('alice', { start: true });
+  s.live = live.streamId;
+  s.liveKey = live.streamKey;
+  const ended = await h.newStream('alice', { start: true });
+  await h.call('POST', `/api/livestream/${ended.streamId}/end`, { token: ended.ownerToken });
+  s.ended = ended.streamId;
+  bobViewerId = (await h.call('POST', `/api/livestream/${s.live}/join`, { token: t.bob })).body.viewerId;
+  // JWT times have one-second resolution: wait until `exp` is unambiguously past.
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiry + 1100 - Date.now())));
+});
+afterAll(() => h.close());
+
+const json = (body: unknown) => ({ token: t.alice, body });
+const valid = { title: 'ok', description: '', recordingEnabled: false };
+
+/** [case, method, path (fn of the fixtures), options, status, error code] */
+type Case = [string, string, () => string, () => CallOptions, number, string];
+const create = () => '/api/livestream/create';
+const on =
+  (which: string, action = '') =>
+  () =>
+    `/api/livestream/${s[which]}${action && `/${action}`}`;
+
+const cases: Case[] = [
+  [
+    'malformed JSON',
+    'POST',
+    create,
+    () => ({ token: t.alice, rawBody: '{"title":', headers: { 'Content-Type': 'application/json' } }),
+    400,
+    'INVALID_JSON',
+  ],
+  ['a JSON array body', 'POST', create, () => json([valid]), 400, 'VALIDATION_FAILED'],
+  [
+    'a missing title',
+    'POST',
+    create,
+    () => json({ description: 'x', recordingEnabled: false }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  ['a numeric title', 'POST', create, () => json({ ...valid, title: 42 }), 400, 'VALIDATION_FAILED'],
+  [
+    'a whitespace-only title',
+    'POST',
+    create,
+    () => json({ ...valid, title: '   ' }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'a 141-character title',
+    'POST',
+    create,
+    () => json({ ...valid, title: 'x'.repeat(141) }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'a title with a line break',
+    'POST',
+    create,
+    () => json({ ...valid, title: 'a\nb' }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'a 2,001-character description',
+    'POST',
+    create,
+    () => json({ ...valid, description: 'd'.repeat(2001) }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'a string recordingEnabled',
+    'POST',
+    create,
+    () => json({ ...valid, recordingEnabled: 'yes' }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  ['maxViewers of 0', 'POST', create, () => json({ ...valid, maxViewers: 0 }), 400, 'VALIDATION_FAILED'],
+  [
+    'a fractional maxViewers',
+    'POST',
+    create,
+    () => json({ ...valid, maxViewers: 1.5 }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  ['an unknown field', 'POST', create, () => json({ ...valid, streamKey: 'mine' }), 400, 'VALIDATION_FAILED'],
+  [
+    'a 20 KB body',
+    'POST',
+    create,
+    () => json({ ...valid, description: 'd'.repeat(20_000) }),
+    413,
+    'PAYLOAD_TOO_LARGE',
+  ],
+  [
+    'a form-encoded body',
+    'POST',
+    create,
+    () => ({
+      token: t.alice,
+      rawBody: 'title=x',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    }),
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+  ],
+  ['no token', 'POST', create, () => ({ body: valid }), 401, 'UNAUTHORIZED'],
+  ['an expired token', 'POST', create, () => ({ token: t.expired, body: valid }), 401, 'TOKEN_EXPIRED'],
+  [
+    'a token signed by another key',
+    'POST',
+    create,
+    () => ({ token: t.forged, body: valid }),
+    401,
+    'INVALID_TOKEN',
+  ],
+  [
+    'an unsigned (alg: none) token',
+    'POST',
+    create,
+    () => ({ token: t.unsigned, body: valid }),
+    401,
+    'INVALID_TOKEN',
+  ],
+  [
+    'Basic credentials',
+    'POST',
+    create,
+    () => ({ body: valid, headers: { Authorization: 'Basic YWxpY2U6eA==' } }),
+    401,
+    'INVALID_TOKEN',
+  ],
+  ['a malformed stream id', 'GET', () => '/api/livestream/not-a-uuid', () => ({}), 400, 'VALIDATION_FAILED'],
+  ['an unknown stream', 'GET', () => `/api/livestream/${randomUUID()}`, () => ({}), 404, 'STREAM_NOT_FOUND'],
+  ['an unknown route', 'GET', () => '/api/livestream/create/extra', () => ({}), 404, 'ROUTE_NOT_FOUND'],
+  ['a wrong method', 'DELETE', on('live'), () => ({ token: t.alice }), 404, 'ROUTE_NOT_FOUND'],
+  [
+    'active with limit=0',
+    'GET',
+    () => '/api/livestream/active?limit=0',
+    () => ({}),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'active with limit=abc',
+    'GET',
+    () => '/api/livestream/active?limit=abc',
+    () => ({}),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'active with a forged cursor',
+    'GET',
+    () => '/api/livestream/active?cursor=eyJzIjoxfQ',
+    () => ({}),
+    400,
+    'INVALID_CURSOR',
+  ],
+  [
+    'active with cursor and offset',
+    'GET',
+    () => '/api/livestream/active?cursor=x&offset=3',
+    () => ({}),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'active with an unknown parameter',
+    'GET',
+    () => '/api/livestream/active?sort=hot',
+    () => ({}),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'active with a repeated parameter',
+    'GET',
+    () => '/api/livestream/active?limit=1&limit=2',
+    () => ({}),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    "starting another user's stream",
+    'POST',
+    on('created', 'start'),
+    () => ({ token: t.bob }),
+    403,
+    'FORBIDDEN',
+  ],
+  [
+    'starting with a wrong stream key',
+    'POST',
+    on('created', 'start'),
+    () => ({ headers: { 'X-Stream-Key': 'sk_wrong' } }),
+    403,
+    'FORBIDDEN',
+  ],
+  ['starting with neither token nor key', 'POST', on('created', 'start'), () => ({}), 401, 'UNAUTHORIZED'],
+  [
+    'starting a live stream',
+    'POST',
+    on('live', 'start'),
+    () => ({ token: t.alice }),
+    409,
+    'STREAM_ALREADY_LIVE',
+  ],
+  ['starting an ended stream', 'POST', on('ended', 'start'), () => ({ token: t.alice }), 409, 'STREAM_ENDED'],
+  [
+    'ending a stream never started',
+    'POST',
+    on('created', 'end'),
+    () => ({ token: t.alice }),
+    409,
+    'STREAM_NOT_LIVE',
+  ],
+  ["ending another user's stream", 'POST', on('live', 'end'), () => ({ token: t.bob }), 403, 'FORBIDDEN'],
+  [
+    'ending with a javascript: recordingUrl',
+    'POST',
+    on('live', 'end'),
+    () => json({ recordingUrl: 'javascript:alert(1)' }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  ["rotating another user's key", 'POST', on('live', 'key'), () => ({ token: t.bob }), 403, 'FORBIDDEN'],
+  [
+    'joining a stream not yet live',
+    'POST',
+    on('created', 'join'),
+    () => ({ token: t.bob }),
+    409,
+    'STREAM_NOT_LIVE',
+  ],
+  ['joining an ended stream', 'POST', on('ended', 'join'), () => ({ token: t.bob }), 409, 'STREAM_ENDED'],
+  [
+    'joining an unknown stream',
+    'POST',
+    () => `/api/livestream/${randomUUID()}/join`,
+    () => ({ token: t.bob }),
+    404,
+    'STREAM_NOT_FOUND',
+  ],
+  ['joining without a token', 'POST', on('live', 'join'), () => ({}), 401, 'UNAUTHORIZED'],
+  [
+    'leaving without a viewerId',
+    'POST',
+    on('live', 'leave'),
+    () => ({ token: t.bob }),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'leaving an unknown session',
+    'POST',
+    on('live', 'leave'),
+    () => ({ token: t.bob, body: { viewerId: randomUUID() } }),
+    404,
+    'VIEWER_NOT_FOUND',
+  ],
+  [
+    "leaving another user's session",
+    'POST',
+    on('live', 'leave'),
+    () => ({ token: t.alice, body: { viewerId: bobViewerId } }),
+    403,
+    'FORBIDDEN',
+  ],
+];
+
+describe('bad input', () => {
+  const rows = cases.map(([name, method, path, options, status, code]) => ({
+    name,
+    method,
+    path,
+    options,
+    status,
+    code,
+  }));
+  it.each(rows)('$name: $status $code, nothing stored', async ({ method, path, options, status, code }) => {
+    const before = await h.snapshot();
+    const res = await h.call(method, path(), options());
+    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+    expect(res.body.error.message).toEqual(expect.any(String));
+    expect(res.body.error.message.length).toBeGreaterThan(5);
+    expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('names the offending field', async () => {
+    const res = await h.call('POST', '/api/livestream/create', json({ ...valid, title: 'x'.repeat(141) }));
+    expect(res.body.error.details.issues).toEqual([
+      { field: 'title', message: 'must be at most 140 characters' },
+    ]);
+  });
+});
