@@ -1,0 +1,87 @@
+import { CfnParameter, type CfnParameterProps, Stack } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { EnvName, TableKey } from '../../functions/manifest.ts';
+
+/** Environment names filled with a table name (`STREAMS_TABLE` <- tables.streams, and so on). */
+export type TableEnvName = `${Uppercase<TableKey>}_TABLE`;
+/** Every other environment name comes from a deploy parameter. */
+export type ParameterEnvName = Exclude<EnvName, TableEnvName>;
+
+interface ParameterSpec extends CfnParameterProps {
+  /** The parameter's logical id: `cdk deploy --parameters <id>=...`. */
+  readonly id: string;
+}
+
+// Number parameters carry the ranges the handlers accept (functions/config.ts `intEnv` calls), so
+// a bad value fails the deployment instead of every cold start.
+const number = (
+  fallback: string,
+  min: number,
+  max: number,
+  description: string,
+): Omit<ParameterSpec, 'id'> => ({
+  type: 'Number',
+  minValue: min,
+  maxValue: max,
+  default: fallback,
+  description,
+});
+
+// Parameters, not constants: operators set identity-provider and TURN details per environment and
+// tune the numbers without a code change. Typed as a Record so a new manifest env name fails `tsc`
+// until it is given a source here.
+const SPECS: Record<ParameterEnvName, ParameterSpec> = {
+  AUTH_JWKS_URL: {
+    id: 'AuthJwksUrl',
+    description: 'JWKS URL of the OIDC issuer',
+    allowedPattern: '^https://.+',
+  },
+  AUTH_ISSUER: { id: 'AuthIssuer', description: 'Expected JWT `iss`', minLength: 1 },
+  AUTH_AUDIENCE: { id: 'AuthAudience', description: 'Expected JWT `aud`', minLength: 1 },
+  TURN_SERVER: {
+    id: 'TurnServer',
+    default: '',
+    description: 'TURN URL(s), comma separated; empty = STUN only',
+  },
+  TURN_USERNAME: { id: 'TurnUsername', default: '', description: 'Static TURN username' },
+  // noEcho hides the value in CloudFormation; it is still visible in the Lambda configuration.
+  TURN_PASSWORD: { id: 'TurnPassword', default: '', noEcho: true, description: 'Static TURN password' },
+  TURN_SECRET: { id: 'TurnSecret', default: '', noEcho: true, description: 'TURN REST shared secret' },
+  TURN_TTL_SECONDS: {
+    id: 'TurnTtlSeconds',
+    ...number('3600', 60, 86_400, 'Lifetime of TURN REST credentials'),
+  },
+  DEFAULT_MAX_VIEWERS: {
+    id: 'DefaultMaxViewers',
+    ...number('50', 1, 10_000, 'Viewer limit of a new stream'),
+  },
+  // 7500 s: just past API Gateway's 2 h WebSocket limit, so a lost $disconnect cannot leak rows.
+  CONNECTION_TTL_SECONDS: {
+    id: 'ConnectionTtlSeconds',
+    ...number('7500', 60, 86_400, 'TTL of a connection row'),
+  },
+};
+
+/**
+ * Stack parameters, created on first use so a template only asks for what some handler reads
+ * (a stack without authenticated routes would not require the Auth* parameters).
+ */
+export class DeployParameters {
+  private readonly stack: Stack;
+  private readonly made = new Map<ParameterEnvName, CfnParameter>();
+
+  constructor(scope: Construct) {
+    // Direct children of the stack keep their logical id exactly (`AuthJwksUrl`, no hash suffix).
+    this.stack = Stack.of(scope);
+  }
+
+  value(name: ParameterEnvName): string {
+    let parameter = this.made.get(name);
+    if (!parameter) {
+      const { id, ...props } = SPECS[name];
+      parameter = new CfnParameter(this.stack, id, props);
+      this.made.set(name, parameter);
+    }
+    return parameter.valueAsString;
+  }
+}
