@@ -224,3 +224,26 @@ export const webSocketRoutes = [
   { routeKey: '$disconnect', handler: 'wsDisconnect' },
   { routeKey: '$default', handler: 'wsDefault' },
 ] as const satisfies readonly WebSocketRoute[];
+
+/**
+ * Errors API Gateway answers by itself (no Lambda ran), in the service's `{error:{code,message}}`
+ * shape. `lib/` installs them as gateway responses and `local/` answers them the same way.
+ */
+export const gatewayErrors = {
+  /** API Gateway's MISSING_AUTHENTICATION_TOKEN is what an unknown method or path gets. */
+  routeNotFound: {
+    statusCode: 404,
+    code: 'ROUTE_NOT_FOUND',
+    message: 'No route matches this method and path',
+  },
+  throttled: { statusCode: 429, code: 'THROTTLED', message: 'Too many requests, retry later' },
+  payloadTooLarge: { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' },
+  /** A function that failed, timed out or answered garbage: a fixed message, never internals. */
+  internal: { statusCode: 502, code: 'INTERNAL', message: 'Internal error' },
+} as const;
+
+/** CORS for browsers on any origin (bearer tokens, no cookies). Preflight is API Gateway's. */
+export const cors = {
+  allowHeaders: ['Content-Type', 'Authorization', 'X-Stream-Key'],
+  maxAgeSeconds: 3600,
+} as const;

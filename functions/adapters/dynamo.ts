@@ -6,13 +6,13 @@ let shared: DynamoDBDocumentClient | undefined;
 
 /**
  * The process-wide document client, made on first use so every store in a bundle shares one
- * keep-alive connection pool. `DYNAMODB_ENDPOINT` points it at the local stack's dynalite.
+ * keep-alive connection pool. The local stack points it at dynalite through the SDK's own
+ * `AWS_ENDPOINT_URL_DYNAMODB`, so nothing here knows about local mode.
  */
 export function documentClient(): DynamoDBDocumentClient {
-  shared ??= DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT || undefined, maxAttempts: 4 }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  shared ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 4 }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return shared;
 }
 

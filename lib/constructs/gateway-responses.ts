@@ -1,4 +1,5 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { gatewayErrors } from '../../functions/manifest.ts';
 
 interface ErrorResponse {
   readonly type: apigateway.ResponseType;
@@ -12,34 +13,29 @@ interface ErrorResponse {
 const quoted = (text: string): string => JSON.stringify(text);
 
 // Errors API Gateway produces itself (before any Lambda runs), in the service's error body shape.
+const fixed = (
+  type: apigateway.ResponseType,
+  error: { statusCode: number; code: string; message: string },
+) => ({
+  type,
+  status: String(error.statusCode),
+  code: error.code,
+  message: quoted(error.message),
+});
+
 const RESPONSES: readonly ErrorResponse[] = [
-  {
-    type: apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, // what API Gateway returns for an unknown route
-    status: '404',
-    code: 'ROUTE_NOT_FOUND',
-    message: quoted('No route matches this method and path'),
-  },
-  {
-    type: apigateway.ResponseType.THROTTLED,
-    status: '429',
-    code: 'THROTTLED',
-    message: quoted('Too many requests, retry later'),
-    headers: { 'Retry-After': "'1'" },
-  },
-  {
-    type: apigateway.ResponseType.REQUEST_TOO_LARGE,
-    status: '413',
-    code: 'PAYLOAD_TOO_LARGE',
-    message: quoted('Request body is too large'),
-  },
+  // What API Gateway answers for an unknown method or path.
+  fixed(apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, gatewayErrors.routeNotFound),
+  { ...fixed(apigateway.ResponseType.THROTTLED, gatewayErrors.throttled), headers: { 'Retry-After': "'1'" } },
+  fixed(apigateway.ResponseType.REQUEST_TOO_LARGE, gatewayErrors.payloadTooLarge),
   // Any other gateway 4xx keeps its status; its message is API Gateway's, already JSON-escaped.
   {
     type: apigateway.ResponseType.DEFAULT_4XX,
     code: 'REQUEST_REJECTED',
     message: '$context.error.messageString',
   },
-  // No internals in a 5xx (integration failures, timeouts): a fixed message only.
-  { type: apigateway.ResponseType.DEFAULT_5XX, code: 'INTERNAL', message: quoted('Internal error') },
+  // No internals in a 5xx (integration failures, timeouts): a fixed message, each keeping its status.
+  { ...fixed(apigateway.ResponseType.DEFAULT_5XX, gatewayErrors.internal), status: undefined },
 ];
 
 /** Adds the gateway responses; each carries the CORS header, so browsers can read the error. */

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
-import { restRoutes } from '../../functions/manifest.ts';
+import { cors, restRoutes } from '../../functions/manifest.ts';
 import { addErrorResponses } from './gateway-responses.ts';
 import type { Functions } from './handlers.ts';
 
@@ -63,8 +63,8 @@ export class LivestreamRestApi extends Construct {
       defaultCorsPreflightOptions: {
         // Any origin for now (bearer tokens, no cookies); pin to the web app's origin once it has one.
         allowOrigins: apigateway.Cors.ALL_ORIGINS,
-        allowHeaders: ['Content-Type', 'Authorization', 'X-Stream-Key'],
-        maxAge: Duration.hours(1),
+        allowHeaders: [...cors.allowHeaders],
+        maxAge: Duration.seconds(cors.maxAgeSeconds),
       },
     });
     this.api.deploymentStage.node.addDependency(props.account);

@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import { LOCAL_ACCOUNT_ID } from './rest-events.ts';
+
+/**
+ * A Lambda `Context` for one invocation. `functionName` is the manifest's handler name (on AWS
+ * it is whatever CloudFormation generated).
+ */
+export function createLambdaContext(functionName: string, requestId: string, deadline: number): Context {
+  const unsupported = () => {
+    throw new Error('The local stack supports async handlers only (no context.done/succeed/fail)');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
