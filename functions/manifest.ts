@@ -79,7 +79,7 @@ export type TableKey = keyof typeof tables;
 export const LIVE_INDEX_SHARDS = 4;
 
 /** DynamoDB actions a handler may be granted; anything else is a review question. */
-export type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+export type DynamoAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
 
 export interface TableGrant {
   readonly table: TableKey;
@@ -89,8 +89,9 @@ export interface TableGrant {
 }
 
 /**
- * Environment variables a handler reads. Table names are filled in from the tables above;
- * the rest come from deploy parameters (see README, "Configuration").
+ * Environment variables a handler reads. Table names are filled in from the tables above,
+ * `SIGNALING_*`, `WS_CALLBACK_URL` and `WATCHDOG_*` from the stack's own resources, the rest
+ * from deploy parameters (see README, "Configuration").
  */
 export type EnvName =
   | 'STREAMS_TABLE'
@@ -105,13 +106,39 @@ export type EnvName =
   | 'TURN_PASSWORD'
   | 'TURN_SECRET'
   | 'TURN_TTL_SECONDS'
-  | 'CONNECTION_TTL_SECONDS';
+  | 'CONNECTION_TTL_SECONDS'
+  /** The wss:// URL clients connect to (returned with each ticket). */
+  | 'SIGNALING_URL'
+  /** ARN of the Secrets Manager secret that signs tickets (on AWS). */
+  | 'SIGNALING_SECRET_ARN'
+  /** The ticket-signing secret itself: the local stack only; AWS uses the ARN above. */
+  | 'SIGNALING_SECRET'
+  | 'SIGNALING_TICKET_TTL_SECONDS'
+  /** The @connections management endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage}. */
+  | 'WS_CALLBACK_URL'
+  /** How long a live stream waits for its broadcaster to reconnect before it ends. */
+  | 'BROADCASTER_GRACE_SECONDS'
+  /** EventBridge Scheduler: where the one-off stream checks go, and the role they run as. */
+  | 'WATCHDOG_FUNCTION_ARN'
+  | 'WATCHDOG_SCHEDULER_ROLE_ARN'
+  | 'WATCHDOG_SCHEDULE_GROUP';
+
+/** Non-table permissions, each a named capability the CDK turns into one precise statement. */
+export interface HandlerAccess {
+  /** `execute-api:ManageConnections` on this API's `@connections` (post, get, delete). */
+  readonly manageConnections?: true;
+  /** `secretsmanager:GetSecretValue` on the ticket-signing secret. */
+  readonly signalingSecret?: true;
+  /** `scheduler:CreateSchedule` in the watchdog group, and `iam:PassRole` on its role. */
+  readonly scheduleWatchdog?: true;
+}
 
 export interface HandlerDef {
   /** Path from the repository root to the file exporting `handler`. */
   readonly entry: string;
   readonly env: readonly EnvName[];
   readonly grants: readonly TableGrant[];
+  readonly access?: HandlerAccess;
 }
 
 const AUTH_ENV = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
@@ -122,6 +149,19 @@ const TURN_ENV = [
   'TURN_SECRET',
   'TURN_TTL_SECONDS',
 ] as const;
+const TICKET_ENV = ['SIGNALING_URL', 'SIGNALING_SECRET_ARN', 'SIGNALING_TICKET_TTL_SECONDS'] as const;
+const WATCHDOG_ENV = [
+  'BROADCASTER_GRACE_SECONDS',
+  'WATCHDOG_FUNCTION_ARN',
+  'WATCHDOG_SCHEDULER_ROLE_ARN',
+  'WATCHDOG_SCHEDULE_GROUP',
+] as const;
+
+/** What ending a stream touches: the stream, every connection of it (to tell and close them). */
+const END_GRANTS = [
+  { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
+  { table: 'connections', actions: ['Query'], indexes: ['byStream'] },
+] as const satisfies readonly TableGrant[];
 
 export const handlers = {
   createStream: {
@@ -141,26 +181,38 @@ export const handlers = {
   },
   startStream: {
     entry: 'functions/api/start-stream.ts',
-    env: ['STREAMS_TABLE', ...AUTH_ENV],
+    env: ['STREAMS_TABLE', ...AUTH_ENV, ...TICKET_ENV],
     grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
+    access: { signalingSecret: true },
   },
   endStream: {
     entry: 'functions/api/end-stream.ts',
-    env: ['STREAMS_TABLE', ...AUTH_ENV],
-    grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
+    env: ['STREAMS_TABLE', 'CONNECTIONS_TABLE', 'WS_CALLBACK_URL', ...AUTH_ENV],
+    grants: END_GRANTS,
+    access: { manageConnections: true },
   },
   rotateStreamKey: {
     entry: 'functions/api/rotate-stream-key.ts',
     env: ['STREAMS_TABLE', ...AUTH_ENV],
     grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
   },
+  issueTicket: {
+    entry: 'functions/api/issue-ticket.ts',
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUTH_ENV, ...TICKET_ENV],
+    grants: [
+      { table: 'streams', actions: ['GetItem'] },
+      { table: 'viewers', actions: ['GetItem'] },
+    ],
+    access: { signalingSecret: true },
+  },
   joinStream: {
     entry: 'functions/api/join-stream.ts',
-    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUTH_ENV, ...TURN_ENV],
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUTH_ENV, ...TURN_ENV, ...TICKET_ENV],
     grants: [
       { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       { table: 'viewers', actions: ['PutItem'] },
     ],
+    access: { signalingSecret: true },
   },
   leaveStream: {
     entry: 'functions/api/leave-stream.ts',
@@ -170,6 +222,12 @@ export const handlers = {
       { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
     ],
   },
+  wsAuthorize: {
+    entry: 'functions/ws/authorize.ts',
+    env: ['SIGNALING_SECRET_ARN'],
+    grants: [],
+    access: { signalingSecret: true },
+  },
   wsConnect: {
     entry: 'functions/ws/connect.ts',
     env: ['CONNECTIONS_TABLE', 'CONNECTION_TTL_SECONDS'],
@@ -177,13 +235,30 @@ export const handlers = {
   },
   wsDisconnect: {
     entry: 'functions/ws/disconnect.ts',
-    env: ['CONNECTIONS_TABLE'],
-    grants: [{ table: 'connections', actions: ['DeleteItem'] }],
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', 'CONNECTIONS_TABLE', 'WS_CALLBACK_URL', ...WATCHDOG_ENV],
+    grants: [
+      { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
+      { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
+      { table: 'connections', actions: ['DeleteItem', 'Query'], indexes: ['byStream'] },
+    ],
+    access: { manageConnections: true, scheduleWatchdog: true },
   },
   wsDefault: {
     entry: 'functions/ws/default.ts',
-    env: [],
-    grants: [],
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', 'CONNECTIONS_TABLE', 'WS_CALLBACK_URL', ...WATCHDOG_ENV],
+    grants: [
+      { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
+      { table: 'viewers', actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] },
+      { table: 'connections', actions: ['DeleteItem', 'Query'], indexes: ['byStream'] },
+    ],
+    // A relay that finds the broadcaster gone runs the same flow as its $disconnect.
+    access: { manageConnections: true, scheduleWatchdog: true },
+  },
+  streamWatchdog: {
+    entry: 'functions/events/stream-watchdog.ts',
+    env: ['STREAMS_TABLE', 'CONNECTIONS_TABLE', 'WS_CALLBACK_URL'],
+    grants: END_GRANTS,
+    access: { manageConnections: true },
   },
 } as const satisfies Record<string, HandlerDef>;
 
@@ -209,6 +284,7 @@ export const restRoutes = [
   { method: 'POST', path: `${STREAM}/start`, handler: 'startStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/end`, handler: 'endStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/key`, handler: 'rotateStreamKey', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/ticket`, handler: 'issueTicket', auth: 'user' },
   { method: 'POST', path: `${STREAM}/join`, handler: 'joinStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/leave`, handler: 'leaveStream', auth: 'user' },
 ] as const satisfies readonly RestRoute[];
@@ -224,6 +300,26 @@ export const webSocketRoutes = [
   { routeKey: '$disconnect', handler: 'wsDisconnect' },
   { routeKey: '$default', handler: 'wsDefault' },
 ] as const satisfies readonly WebSocketRoute[];
+
+/**
+ * The `$connect` REQUEST authorizer: checks the signed ticket in the query string. Its
+ * context (`streamId`, `role`, `userId`, `viewerId`) reaches every later route of the
+ * connection in `requestContext.authorizer`, so relaying never re-reads who the sender is.
+ */
+export const webSocketAuthorizer = {
+  handler: 'wsAuthorize',
+  /** API Gateway refuses the upgrade (401) without it, before the authorizer runs. */
+  identitySource: 'route.request.querystring.ticket',
+} as const satisfies { handler: HandlerName; identitySource: string };
+
+/**
+ * Events from AWS services. `streamWatchdog` is invoked by one-off EventBridge Scheduler
+ * schedules that `$disconnect` creates when a broadcaster drops (payload
+ * `{streamId, goneAt}`); the local stack fires the same payload from a timer.
+ */
+export const eventSources = [
+  { kind: 'schedule', handler: 'streamWatchdog', group: 'stream-watchdog' },
+] as const;
 
 /**
  * Errors API Gateway answers by itself (no Lambda ran), in the service's `{error:{code,message}}`

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, ConnectionStore } from '../core/connections.ts';
 import { call, documentClient } from './dynamo.ts';
 
@@ -16,5 +16,26 @@ export class DynamoConnectionStore implements ConnectionStore {
 
   async delete(connectionId: string): Promise<void> {
     await call(() => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { connectionId } })));
+  }
+
+  async listByStream(streamId: string): Promise<ConnectionRecord[]> {
+    const found: ConnectionRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await call(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byStream',
+            KeyConditionExpression: 'streamId = :s',
+            ExpressionAttributeValues: { ':s': streamId },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      found.push(...((out.Items ?? []) as ConnectionRecord[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 }

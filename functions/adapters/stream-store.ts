@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { StreamRecord } from '../core/model.ts';
+import type { EndReason, StreamRecord } from '../core/model.ts';
 import type { LivePage, StreamStore, WriteResult } from '../core/ports.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
 import { listLiveStreams } from './live-index.ts';
@@ -46,20 +46,54 @@ export class DynamoStreamStore implements StreamStore {
     });
   }
 
-  markEnded(streamId: string, endedAt: number, recordingUrl?: string): Promise<WriteResult<StreamRecord>> {
+  markEnded(
+    streamId: string,
+    endedAt: number,
+    options: { reason: EndReason; recordingUrl?: string; ifBroadcasterGoneAt?: number },
+  ): Promise<WriteResult<StreamRecord>> {
+    const { reason, recordingUrl, ifBroadcasterGoneAt } = options;
     const setUrl = recordingUrl === undefined ? '' : ', recordingUrl = :url';
+    const stillGone = ifBroadcasterGoneAt === undefined ? '' : ' AND broadcasterGoneAt = :goneAt';
     return this.update(streamId, {
-      UpdateExpression: `SET #status = :ended, endedAt = :now, viewerCount = :zero${setUrl} REMOVE streamKeyHash, liveShard`,
-      ConditionExpression: '#status = :live',
+      UpdateExpression:
+        `SET #status = :ended, endedAt = :now, endReason = :reason, viewerCount = :zero${setUrl} ` +
+        'REMOVE streamKeyHash, liveShard, broadcasterConnectionId, broadcasterGoneAt',
+      ConditionExpression: `#status = :live${stillGone}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':ended': 'ended',
         ':live': 'live',
         ':now': endedAt,
         ':zero': 0,
+        ':reason': reason,
         ...(recordingUrl === undefined ? {} : { ':url': recordingUrl }),
+        ...(ifBroadcasterGoneAt === undefined ? {} : { ':goneAt': ifBroadcasterGoneAt }),
       },
     });
+  }
+
+  registerBroadcaster(streamId: string, connectionId: string): Promise<WriteResult<StreamRecord>> {
+    return this.update(streamId, {
+      UpdateExpression: 'SET broadcasterConnectionId = :c REMOVE broadcasterGoneAt',
+      ConditionExpression: '#status = :live',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':c': connectionId, ':live': 'live' },
+    });
+  }
+
+  async releaseBroadcaster(streamId: string, connectionId: string, goneAt: number): Promise<boolean> {
+    // Only the connection that is registered: a stale $disconnect must not unseat a resumed one.
+    const result = await this.update(
+      streamId,
+      {
+        UpdateExpression: 'SET broadcasterGoneAt = :goneAt REMOVE broadcasterConnectionId',
+        ConditionExpression: '#status = :live AND broadcasterConnectionId = :c',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':c': connectionId, ':live': 'live', ':goneAt': goneAt },
+      },
+      false,
+    );
+    return result.ok;
   }
 
   replaceKeyHash(streamId: string, streamKeyHash: string): Promise<WriteResult<StreamRecord>> {

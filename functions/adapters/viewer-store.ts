@@ -1,8 +1,17 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ViewerSession } from '../core/model.ts';
 import type { ViewerStore, WriteResult } from '../core/ports.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
+
+/** BatchGetItem's limit per request. */
+const BATCH_GET_MAX = 100;
 
 /** LivestreamViewers table: one row per viewing session, kept for analytics. */
 export class DynamoViewerStore implements ViewerStore {
@@ -23,11 +32,67 @@ export class DynamoViewerStore implements ViewerStore {
     );
   }
 
-  async close(
+  async get(streamId: string, viewerId: string): Promise<ViewerSession | undefined> {
+    // Strongly consistent: the relay right after stream:join must see the bound connection.
+    const out = await call(() =>
+      this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: { streamId, viewerId }, ConsistentRead: true }),
+      ),
+    );
+    return out.Item as ViewerSession | undefined;
+  }
+
+  async getMany(streamId: string, viewerIds: readonly string[]): Promise<ViewerSession[]> {
+    const found: ViewerSession[] = [];
+    for (let i = 0; i < viewerIds.length; i += BATCH_GET_MAX) {
+      let keys: Record<string, unknown>[] | undefined = viewerIds
+        .slice(i, i + BATCH_GET_MAX)
+        .map((viewerId) => ({ streamId, viewerId }));
+      // Unprocessed keys come back under load; ask again until none are left.
+      while (keys?.length) {
+        const command = new BatchGetCommand({
+          RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+        });
+        const out: BatchGetCommandOutput = await call(() => this.db.send(command));
+        found.push(...((out.Responses?.[this.tableName] ?? []) as ViewerSession[]));
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  attachConnection(
+    streamId: string,
+    viewerId: string,
+    userId: string,
+    connectionId: string,
+  ): Promise<WriteResult<ViewerSession>> {
+    return this.update(streamId, viewerId, {
+      UpdateExpression: 'SET connectionId = :c',
+      ConditionExpression: 'userId = :user AND attribute_not_exists(leftAt)',
+      ExpressionAttributeValues: { ':c': connectionId, ':user': userId },
+    });
+  }
+
+  close(
     streamId: string,
     viewerId: string,
     userId: string,
     leftAt: number,
+  ): Promise<WriteResult<ViewerSession>> {
+    return this.update(streamId, viewerId, {
+      // Watch time is computed by DynamoDB from the stored join time: no read first.
+      UpdateExpression: 'SET leftAt = :now, watchMs = :now - joinedAt',
+      ConditionExpression: 'userId = :user AND attribute_not_exists(leftAt)',
+      ExpressionAttributeValues: { ':now': leftAt, ':user': userId },
+    });
+  }
+
+  /** A conditional update; on a failed condition, what is stored (read on that path only). */
+  private async update(
+    streamId: string,
+    viewerId: string,
+    expression: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
   ): Promise<WriteResult<ViewerSession>> {
     try {
       const out = await call(() =>
@@ -35,23 +100,15 @@ export class DynamoViewerStore implements ViewerStore {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { streamId, viewerId },
-            // Watch time is computed by DynamoDB from the stored join time: no read first.
-            UpdateExpression: 'SET leftAt = :now, watchMs = :now - joinedAt',
-            ConditionExpression: 'userId = :user AND attribute_not_exists(leftAt)',
-            ExpressionAttributeValues: { ':now': leftAt, ':user': userId },
             ReturnValues: 'ALL_NEW',
+            ...expression,
           }),
         ),
       );
       return { ok: true, value: out.Attributes as ViewerSession };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const current = await call(() =>
-        this.db.send(
-          new GetCommand({ TableName: this.tableName, Key: { streamId, viewerId }, ConsistentRead: true }),
-        ),
-      );
-      return { ok: false, current: current.Item as ViewerSession | undefined };
+      return { ok: false, current: await this.get(streamId, viewerId) };
     }
   }
 }

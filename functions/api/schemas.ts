@@ -41,6 +41,10 @@ export const EndStreamBody = z.strictObject({
 
 export const EmptyBody = z.strictObject({});
 
+export const TicketBody = z.strictObject({
+  viewerId: z.uuid({ error: 'must be the viewerId that join returned' }).optional(),
+});
+
 export const LeaveStreamBody = z.strictObject({
   viewerId: z.uuid({ error: 'is required: the viewerId that join returned' }),
 });

@@ -1,7 +1,9 @@
+import type { ServerFrame } from './frames.ts';
 import type { Clock } from './ports.ts';
+import type { TicketClaims } from './tickets.ts';
 
-/** A LivestreamConnections row. Stream, role and user arrive with signaling tickets. */
-export interface ConnectionRecord {
+/** A LivestreamConnections row: who is on the other end of one WebSocket. */
+export interface ConnectionRecord extends TicketClaims {
   connectionId: string;
   connectedAt: number;
   /** Epoch seconds; DynamoDB's TTL deletes the row if $disconnect never arrives. */
@@ -11,16 +13,32 @@ export interface ConnectionRecord {
 export interface ConnectionStore {
   put(connection: ConnectionRecord): Promise<void>;
   delete(connectionId: string): Promise<void>;
+  /** Every open connection of a stream (the `byStream` index). */
+  listByStream(streamId: string): Promise<ConnectionRecord[]>;
+}
+
+/** Pushes frames to WebSocket clients by connection id (API Gateway's @connections API). */
+export interface ConnectionSender {
+  /** `gone` when the connection no longer exists (API Gateway answers 410). */
+  send(connectionId: string, frame: ServerFrame): Promise<'sent' | 'gone'>;
+  /** Closes the connection; its $disconnect follows. A connection already gone is fine. */
+  close(connectionId: string): Promise<void>;
 }
 
 /** Records an open connection; `ttlSeconds` should exceed API Gateway's 2 h connection limit. */
 export async function openConnection(
   deps: { connections: ConnectionStore; clock: Clock },
   connectionId: string,
+  claims: TicketClaims,
   ttlSeconds: number,
 ): Promise<ConnectionRecord> {
   const now = deps.clock.now();
-  const record = { connectionId, connectedAt: now, expiresAt: Math.floor(now / 1000) + ttlSeconds };
+  const record = {
+    ...claims,
+    connectionId,
+    connectedAt: now,
+    expiresAt: Math.floor(now / 1000) + ttlSeconds,
+  };
   await deps.connections.put(record);
   return record;
 }

@@ -42,7 +42,11 @@ export class UnauthorizedError extends DomainError {
 
 /** Authenticated, but not allowed to do this to this resource. */
 export class ForbiddenError extends DomainError {
-  readonly code = 'FORBIDDEN';
+  readonly code: string;
+  constructor(message: string, code = 'FORBIDDEN') {
+    super(message);
+    this.code = code;
+  }
 }
 
 export class NotFoundError extends DomainError {

@@ -19,9 +19,17 @@ export interface StreamRecord {
   startedAt?: number;
   endedAt?: number;
   recordingUrl?: string;
+  /** Why it ended: `ended` (by its owner) or `broadcaster_disconnected` (grace period over). */
+  endReason?: EndReason;
   /** Present only while live: the live index's partition key. */
   liveShard?: string;
+  /** The registered broadcaster's WebSocket connection, while it is connected. */
+  broadcasterConnectionId?: string;
+  /** When the broadcaster's connection dropped without `stream:end` (epoch ms). */
+  broadcasterGoneAt?: number;
 }
+
+export type EndReason = 'ended' | 'broadcaster_disconnected';
 
 /** What anyone may see of a stream. */
 export interface PublicStream {
@@ -38,6 +46,7 @@ export interface PublicStream {
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
+  endReason: EndReason | null;
   recordingUrl: string | null;
 }
 
@@ -59,6 +68,7 @@ export function toPublicStream(stream: StreamRecord): PublicStream {
     createdAt: new Date(stream.createdAt).toISOString(),
     startedAt: iso(stream.startedAt),
     endedAt: iso(stream.endedAt),
+    endReason: stream.endReason ?? null,
     recordingUrl: stream.recordingUrl ?? null,
   };
 }
@@ -71,6 +81,8 @@ export interface ViewerSession {
   joinedAt: number;
   leftAt?: number;
   watchMs?: number;
+  /** The viewer's WebSocket connection, once it has sent `stream:join`. */
+  connectionId?: string;
 }
 
 /** The authenticated caller, from a verified JWT. */

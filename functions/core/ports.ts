@@ -1,4 +1,4 @@
-import type { StreamRecord, ViewerSession } from './model.ts';
+import type { EndReason, StreamRecord, ViewerSession } from './model.ts';
 
 /** Outcome of a conditional write: the new state, or what stopped it (undefined: no such row). */
 export type WriteResult<T> = { ok: true; value: T } | { ok: false; current: T | undefined };
@@ -14,8 +14,15 @@ export interface StreamStore {
   get(streamId: string): Promise<StreamRecord | undefined>;
   /** `created -> live`, only while still `created`. */
   markLive(streamId: string, startedAt: number, liveShard: string): Promise<WriteResult<StreamRecord>>;
-  /** `live -> ended`: revokes the key, leaves the live index, resets the live count. */
-  markEnded(streamId: string, endedAt: number, recordingUrl?: string): Promise<WriteResult<StreamRecord>>;
+  /**
+   * `live -> ended`: revokes the key, leaves the live index, resets the live count. With
+   * `ifBroadcasterGoneAt`, only if the broadcaster has not come back since that drop.
+   */
+  markEnded(
+    streamId: string,
+    endedAt: number,
+    options: { reason: EndReason; recordingUrl?: string; ifBroadcasterGoneAt?: number },
+  ): Promise<WriteResult<StreamRecord>>;
   /** Replaces the key hash, only while the stream has not ended. */
   replaceKeyHash(streamId: string, streamKeyHash: string): Promise<WriteResult<StreamRecord>>;
   /** Atomically counts a viewer in, only while live and below `maxViewers`. */
@@ -24,12 +31,26 @@ export interface StreamStore {
   raisePeak(streamId: string, count: number): Promise<void>;
   /** Counts a viewer out while live; a no-op once ended or at zero. */
   removeViewer(streamId: string): Promise<void>;
+  /** Makes `connectionId` the broadcaster's, only while live; a resume clears the drop time. */
+  registerBroadcaster(streamId: string, connectionId: string): Promise<WriteResult<StreamRecord>>;
+  /** Forgets the broadcaster's connection if it is still `connectionId`; true if it was. */
+  releaseBroadcaster(streamId: string, connectionId: string, goneAt: number): Promise<boolean>;
   /** Live streams, newest first. `skip` drops that many from the front (legacy offset paging). */
   listLive(page: { limit: number; skip: number; cursor?: string }): Promise<LivePage>;
 }
 
 export interface ViewerStore {
   put(session: ViewerSession): Promise<void>;
+  get(streamId: string, viewerId: string): Promise<ViewerSession | undefined>;
+  /** The sessions among `viewerIds` that exist (order not kept). */
+  getMany(streamId: string, viewerIds: readonly string[]): Promise<ViewerSession[]>;
+  /** Binds an open session of `userId` to its WebSocket connection. */
+  attachConnection(
+    streamId: string,
+    viewerId: string,
+    userId: string,
+    connectionId: string,
+  ): Promise<WriteResult<ViewerSession>>;
   /** Closes the session if it belongs to `userId` and is open; otherwise returns what is stored. */
   close(
     streamId: string,
@@ -50,4 +71,15 @@ export interface IdSource {
   streamKey(): string;
   /** Picks the live-index shard for a stream going live. */
   liveShard(): string;
+}
+
+/** One-off checks of a stream whose broadcaster dropped (EventBridge Scheduler on AWS). */
+export interface WatchdogScheduler {
+  scheduleCheck(check: StreamCheck, atMs: number): Promise<void>;
+}
+
+/** The watchdog's event: end `streamId` if its broadcaster is still gone since `goneAt`. */
+export interface StreamCheck {
+  streamId: string;
+  goneAt: number;
 }

@@ -1,7 +1,7 @@
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { PublicStream, StreamRecord, User } from './model.ts';
 import { toPublicStream } from './model.ts';
-import type { Clock, IdSource, StreamStore } from './ports.ts';
+import type { Clock, IdSource, StreamStore, WriteResult } from './ports.ts';
 import { hashStreamKey, streamKeyMatches } from './stream-key.ts';
 
 export interface StreamDeps {
@@ -48,7 +48,7 @@ export async function getStream(deps: Pick<StreamDeps, 'streams'>, streamId: str
 /** Who may act as the broadcaster: the owner's token, or the stream key (for encoders). */
 export type BroadcasterProof = { user: User } | { streamKey: string };
 
-function assertBroadcaster(stream: StreamRecord, proof: BroadcasterProof): void {
+export function assertBroadcaster(stream: StreamRecord, proof: BroadcasterProof): void {
   if ('user' in proof) {
     if (proof.user.userId !== stream.ownerId) throw new ForbiddenError('Only the stream owner may do this');
   } else if (!streamKeyMatches(proof.streamKey, stream.streamKeyHash)) {
@@ -71,24 +71,27 @@ export function wrongState(stream: StreamRecord, action: string): ConflictError 
  * store's condition settles races (two starts at once), and a lost race is re-classified.
  */
 async function transition(
-  deps: StreamDeps,
+  deps: Pick<StreamDeps, 'streams'>,
   streamId: string,
   proof: BroadcasterProof,
   action: string,
   allowed: (stream: StreamRecord) => boolean,
-  write: (stream: StreamRecord) => Promise<{ ok: boolean; current?: StreamRecord }>,
-): Promise<void> {
+  write: (stream: StreamRecord) => Promise<WriteResult<StreamRecord>>,
+): Promise<StreamRecord> {
   const stream = await getStream(deps, streamId);
   assertBroadcaster(stream, proof);
   if (!allowed(stream)) throw wrongState(stream, action);
   const result = await write(stream);
-  if (!result.ok) {
-    if (!result.current) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
-    throw wrongState(result.current, action);
-  }
+  if (result.ok) return result.value;
+  if (!result.current) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
+  throw wrongState(result.current, action);
 }
 
-export function startStream(deps: StreamDeps, streamId: string, proof: BroadcasterProof): Promise<void> {
+export function startStream(
+  deps: StreamDeps,
+  streamId: string,
+  proof: BroadcasterProof,
+): Promise<StreamRecord> {
   return transition(
     deps,
     streamId,
@@ -99,20 +102,23 @@ export function startStream(deps: StreamDeps, streamId: string, proof: Broadcast
   );
 }
 
-/** Ends a live stream. Only the owner (not a key holder): ending is irreversible. */
+/**
+ * Ends a live stream: the owner over REST, or the broadcaster's connection (whose ticket
+ * speaks for the owner). Ending is irreversible, so a stream key alone is not enough.
+ */
 export function endStream(
-  deps: StreamDeps,
+  deps: Pick<StreamDeps, 'streams' | 'clock'>,
   streamId: string,
   owner: User,
   recordingUrl?: string,
-): Promise<void> {
+): Promise<StreamRecord> {
   return transition(
     deps,
     streamId,
     { user: owner },
     'end',
     (s) => s.status === 'live',
-    () => deps.streams.markEnded(streamId, deps.clock.now(), recordingUrl),
+    () => deps.streams.markEnded(streamId, deps.clock.now(), { reason: 'ended', recordingUrl }),
   );
 }
 
@@ -128,6 +134,18 @@ export async function rotateStreamKey(deps: StreamDeps, streamId: string, owner:
     () => deps.streams.replaceKeyHash(streamId, hashStreamKey(streamKey)),
   );
   return streamKey;
+}
+
+/** Checks that `proof` may act as the broadcaster of a live stream (to get a ticket). */
+export async function assertLiveBroadcaster(
+  deps: Pick<StreamDeps, 'streams'>,
+  streamId: string,
+  proof: BroadcasterProof,
+): Promise<StreamRecord> {
+  const stream = await getStream(deps, streamId);
+  assertBroadcaster(stream, proof);
+  if (stream.status !== 'live') throw wrongState(stream, 'connect to');
+  return stream;
 }
 
 export async function listActiveStreams(

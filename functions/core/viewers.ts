@@ -70,3 +70,21 @@ export async function leaveStream(
   if (session.userId !== user.userId) throw new ForbiddenError('This viewer session belongs to another user');
   // Already closed: nothing to change.
 }
+
+/** The caller's own viewing session, still open, on a live stream (to reconnect to it). */
+export async function assertOpenSession(
+  deps: Pick<ViewerDeps, 'streams' | 'viewers'>,
+  streamId: string,
+  viewerId: string,
+  user: User,
+): Promise<void> {
+  const session = await deps.viewers.get(streamId, viewerId);
+  if (!session)
+    throw new NotFoundError(`No viewer session ${viewerId} on stream ${streamId}`, 'VIEWER_NOT_FOUND');
+  if (session.userId !== user.userId) throw new ForbiddenError('This viewer session belongs to another user');
+  if (session.leftAt !== undefined)
+    throw new ConflictError('This viewing session is closed; join again', 'SESSION_CLOSED');
+  const stream = await deps.streams.get(streamId);
+  if (!stream) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
+  if (stream.status !== 'live') throw wrongState(stream, 'connect to');
+}

@@ -1,17 +1,40 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { DomainError } from '../core/errors.ts';
+import { errorFrame, type ServerFrame } from '../core/frames.ts';
 import { log } from '../log.ts';
-import { errorFrame, parseFrame, type ServerFrame } from './frames.ts';
-import { actions } from './router.ts';
+import { assertSameStream, type SignalingAction, signalingActions } from './actions.ts';
+import { signalingDeps } from './deps.ts';
+import { type ClientFrame, parseFrame } from './frames.ts';
+import { peerOf } from './peer.ts';
+import { RateLimiter } from './rate-limit.ts';
+
+const deps = signalingDeps();
+const limiter = new RateLimiter();
 
 const reply = (frame: ServerFrame): APIGatewayProxyResult => ({
   statusCode: 200,
   body: JSON.stringify(frame),
 });
+/** No reply frame: the two-way route sends nothing when the body is absent. */
+const silent = { statusCode: 200 } as APIGatewayProxyResult;
+
+/** A data error names its field; an oversized SDP or candidate has a code of its own. */
+function dataError(error: z.ZodError, ref?: string): ServerFrame {
+  const issue = error.issues[0];
+  const field = `data.${issue?.path.join('.') ?? ''}`;
+  const last = issue?.path.at(-1);
+  if (issue?.code === 'too_big' && (last === 'sdp' || last === 'candidate')) {
+    return errorFrame('SDP_TOO_LARGE', `${field}: ${issue.message}`, ref);
+  }
+  return errorFrame('INVALID_FRAME', `${field}: ${issue?.message ?? 'invalid'}`, ref);
+}
 
 /**
- * $default: every frame, routed on its `action`. The route is two-way, so the returned body is
- * the reply to the sender. A bad frame gets a `stream:error`, never silence or a dropped socket.
+ * $default: every frame, routed on its `action`. The route is two-way, so a returned body is
+ * the reply to the sender. Checks run cheapest first (shape, action, role, budget, data) and
+ * each failure is a precise `stream:error` that changed nothing.
  */
 export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResult, Error, Context>()
   .use({
@@ -20,11 +43,44 @@ export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyRes
       request.response = reply(errorFrame('INTERNAL', 'Internal server error'));
     },
   })
-  .handler(async (event) => {
+  .handler(async (event, context) => {
     const parsed = parseFrame(event.body);
     if (!parsed.ok) return reply(parsed.error);
-    const { action, ref } = parsed.frame;
-    const run = actions.get(action);
-    if (!run) return reply(errorFrame('UNKNOWN_ACTION', `Unknown action "${action.slice(0, 64)}"`, ref));
-    return reply(await run(parsed.frame, event.requestContext.connectionId));
+    const { ref } = parsed.frame;
+    try {
+      return await route(event, parsed.frame);
+    } catch (error) {
+      if (error instanceof DomainError) return reply(errorFrame(error.code, error.message, ref));
+      log.error('frame failed', { requestId: context.awsRequestId, action: parsed.frame.action, error });
+      return reply(errorFrame('INTERNAL', 'Internal server error; nothing was relayed', ref));
+    }
   });
+
+async function route(
+  event: APIGatewayProxyWebsocketEventV2,
+  frame: ClientFrame,
+): Promise<APIGatewayProxyResult> {
+  const { action, data = {}, ref } = frame;
+  const def = Object.hasOwn(signalingActions, action)
+    ? signalingActions[action as SignalingAction]
+    : undefined;
+  if (!def) return reply(errorFrame('UNKNOWN_ACTION', `Unknown action "${action}"`, ref));
+
+  const me = peerOf(event);
+  if (!def.roles.includes(me.role)) {
+    return reply(
+      errorFrame('WRONG_ROLE', `${action} is for the ${def.roles.join(' or ')}, not the ${me.role}`, ref),
+    );
+  }
+  const budget = limiter.take(me.connectionId, me.role, def.kind, Date.now());
+  if (!budget.ok) {
+    const message = `Too many frames on this connection; retry in ${budget.retryAfterMs} ms`;
+    return reply(errorFrame('RATE_LIMITED', message, ref, { retryAfterMs: budget.retryAfterMs }));
+  }
+  const input = def.data.safeParse(data);
+  if (!input.success) return reply(dataError(input.error, ref));
+  assertSameStream(me, input.data);
+  // biome-ignore lint/suspicious/noExplicitAny: each action's data matches its own schema, checked just above.
+  const result = await def.run(deps, me, input.data as any, ref);
+  return result ? reply({ ...result, ...(ref && { ref }) }) : silent;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorFrame, type ServerFrame } from '../core/frames.ts';
 
 /** API Gateway's own limit is 128 KB a frame; ours is far lower because SDP and chat are small. */
 export const MAX_FRAME_BYTES = 32 * 1024;
@@ -10,17 +11,6 @@ export const ClientFrame = z.strictObject({
   ref: z.string().max(64).optional(),
 });
 export type ClientFrame = z.infer<typeof ClientFrame>;
-
-/** Server to client: `{event, data, ref?}`. */
-export interface ServerFrame {
-  event: string;
-  data: Record<string, unknown>;
-  ref?: string;
-}
-
-export function errorFrame(code: string, message: string, ref?: string): ServerFrame {
-  return { event: 'stream:error', data: { code, message, ...(ref && { ref }) }, ...(ref && { ref }) };
-}
 
 export type FrameResult = { ok: true; frame: ClientFrame } | { ok: false; error: ServerFrame };
 

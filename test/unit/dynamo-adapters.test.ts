@@ -82,11 +82,35 @@ describe('DynamoStreamStore', () => {
 
   it('revokes the key and leaves the live index in the same write that ends the stream', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { ...live, status: 'ended' } });
-    await streams.markEnded('s1', 10, 'https://cdn.example/r.m3u8');
+    await streams.markEnded('s1', 10, { reason: 'ended', recordingUrl: 'https://cdn.example/r.m3u8' });
     const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.UpdateExpression).toMatch(/REMOVE streamKeyHash, liveShard$/);
+    expect(input?.UpdateExpression).toMatch(/REMOVE streamKeyHash, liveShard, broadcasterConnectionId/);
     expect(input?.ExpressionAttributeValues).toMatchObject({ ':url': 'https://cdn.example/r.m3u8' });
     expect(input?.ConditionExpression).toBe('#status = :live');
+  });
+
+  it('ends an abandoned stream only if the broadcaster has not resumed since the drop', async () => {
+    ddb.on(UpdateCommand).rejects(awsError('ConditionalCheckFailedException'));
+    ddb.on(GetCommand).resolves({ Item: live });
+    const result = await streams.markEnded('s1', 10, {
+      reason: 'broadcaster_disconnected',
+      ifBroadcasterGoneAt: 7,
+    });
+    expect(result.ok).toBe(false);
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe('#status = :live AND broadcasterGoneAt = :goneAt');
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ':goneAt': 7,
+      ':reason': 'broadcaster_disconnected',
+    });
+  });
+
+  it('releases the broadcaster only if this connection is still the registered one', async () => {
+    ddb.on(UpdateCommand).rejects(awsError('ConditionalCheckFailedException'));
+    expect(await streams.releaseBroadcaster('s1', 'old-connection', 5)).toBe(false);
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toBe('#status = :live AND broadcasterConnectionId = :c');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
   });
 
   it('queries every live-index shard and never scans', async () => {

@@ -1,0 +1,37 @@
+import { DynamoViewerStore } from '../adapters/viewer-store.ts';
+import { requireEnv } from '../config.ts';
+import { UnauthorizedError } from '../core/errors.ts';
+import { assertLiveBroadcaster } from '../core/streams.ts';
+import { assertOpenSession } from '../core/viewers.ts';
+import { streamDeps } from './deps.ts';
+import { ok } from './responses.ts';
+import { route } from './route.ts';
+import { StreamPath, TicketBody } from './schemas.ts';
+import { ticketIssuer } from './signaling.ts';
+
+const deps = { ...streamDeps(), viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')) };
+const issue = await ticketIssuer();
+
+/**
+ * POST /api/livestream/{streamId}/ticket {viewerId?} -> {signaling: {url, ticket}}: a fresh
+ * ticket to reconnect. With `viewerId`, for that open viewing session of the caller; without,
+ * for the broadcaster (owner token or `X-Stream-Key`). Only while the stream is live.
+ */
+export const handler = route(
+  { auth: 'optional', params: StreamPath, body: TicketBody },
+  async ({ params, body, user, header }) => {
+    const { streamId } = params;
+    if (body.viewerId) {
+      if (!user) throw new UnauthorizedError('Sign in as the viewer of this session');
+      await assertOpenSession(deps, streamId, body.viewerId, user);
+      return ok({
+        signaling: issue({ streamId, role: 'viewer', userId: user.userId, viewerId: body.viewerId }),
+      });
+    }
+    const streamKey = header('x-stream-key');
+    const proof = streamKey ? { streamKey } : user ? { user } : undefined;
+    if (!proof) throw new UnauthorizedError('Sign in as the owner, or send the stream key in X-Stream-Key');
+    const stream = await assertLiveBroadcaster(deps, streamId, proof);
+    return ok({ signaling: issue({ streamId, role: 'broadcaster', userId: stream.ownerId }) });
+  },
+);

@@ -1,0 +1,52 @@
+import type { ConnectionSender, ConnectionStore } from './connections.ts';
+import type { EndReason } from './model.ts';
+import type { Clock, StreamCheck, StreamStore } from './ports.ts';
+
+/** How many @connections calls run at once when a whole audience is told something. */
+export const FAN_OUT_CONCURRENCY = 16;
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Tells every connection of an ended stream `stream:ended {streamId, reason}` and closes the
+ * viewers' (their $disconnect closes their sessions). The broadcaster's stays open: it may be
+ * the one that sent `stream:end` and deserves to read the outcome.
+ */
+export async function announceEnd(
+  deps: { connections: ConnectionStore; sender: ConnectionSender },
+  streamId: string,
+  reason: EndReason,
+): Promise<void> {
+  const connections = await deps.connections.listByStream(streamId);
+  const frame = { event: 'stream:ended', data: { streamId, reason } };
+  await eachLimited(connections, FAN_OUT_CONCURRENCY, async (connection) => {
+    const sent = await deps.sender.send(connection.connectionId, frame);
+    if (sent === 'gone') await deps.connections.delete(connection.connectionId);
+    else if (connection.role === 'viewer') await deps.sender.close(connection.connectionId);
+  });
+}
+
+/**
+ * The watchdog's check, after a broadcaster's grace period: ends the stream only if it is still
+ * live and the broadcaster has not come back since that drop (a conditional write, so a resume
+ * racing with the check wins or loses cleanly).
+ */
+export async function endAbandonedStream(
+  deps: { streams: StreamStore; connections: ConnectionStore; sender: ConnectionSender; clock: Clock },
+  check: StreamCheck,
+): Promise<boolean> {
+  const ended = await deps.streams.markEnded(check.streamId, deps.clock.now(), {
+    reason: 'broadcaster_disconnected',
+    ifBroadcasterGoneAt: check.goneAt,
+  });
+  if (!ended.ok) return false;
+  await announceEnd(deps, check.streamId, 'broadcaster_disconnected');
+  return true;
+}

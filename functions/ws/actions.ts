@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { ForbiddenError, ValidationError } from '../core/errors.ts';
+import type { ServerFrame } from '../core/frames.ts';
+import {
+  joinAsViewer,
+  type Peer,
+  registerBroadcaster,
+  type SignalingDeps,
+  sendToBroadcaster,
+  sendToViewer,
+  viewerLeft,
+} from '../core/signaling.ts';
+import { announceEnd } from '../core/stream-end.ts';
+import { endStream } from '../core/streams.ts';
+import type { SignalingRole } from '../core/tickets.ts';
+import type { FrameKind } from './rate-limit.ts';
+
+/** An SDP is at most 16 KB, an ICE candidate line 1 KB: far above real ones, far below abuse. */
+export const MAX_SDP_BYTES = 16 * 1024;
+export const MAX_CANDIDATE_BYTES = 1024;
+
+const sdp = (type: 'offer' | 'answer') =>
+  z.object({ type: z.literal(type), sdp: z.string().min(1).max(MAX_SDP_BYTES) });
+const candidate = z.object({
+  candidate: z.string().max(MAX_CANDIDATE_BYTES),
+  sdpMid: z.string().max(64).nullish(),
+  sdpMLineIndex: z.int().min(0).max(255).nullish(),
+  usernameFragment: z.string().max(256).nullish(),
+});
+const viewerId = z.uuid({ error: 'must be the viewerId of one of your viewers' });
+/** The spec's clients name the stream in their frames; the connection already knows it. */
+const streamId = z.uuid().optional();
+
+interface ActionDef<S extends z.ZodType> {
+  roles: readonly SignalingRole[];
+  kind: FrameKind;
+  data: S;
+  run(deps: SignalingDeps, me: Peer, data: z.infer<S>, ref?: string): Promise<ServerFrame | undefined>;
+}
+
+const action = <S extends z.ZodType>(def: ActionDef<S>) => def;
+const frame = (event: string, data: Record<string, unknown>): ServerFrame => ({ event, data });
+
+/** Every signaling action: who may send it, what its data must be, what it does. */
+export const signalingActions = {
+  'stream:offer': action({
+    roles: ['broadcaster'],
+    kind: 'control',
+    data: z.strictObject({ streamId, offer: sdp('offer').optional() }),
+    run: async (deps, me, _data, ref) => {
+      await registerBroadcaster(deps, me, ref);
+      return undefined;
+    },
+  }),
+  'stream:offer:viewer': action({
+    roles: ['broadcaster'],
+    kind: 'control',
+    data: z.strictObject({ streamId, viewerId, offer: sdp('offer') }),
+    run: async (deps, me, { viewerId: to, offer }) => {
+      await sendToViewer(deps, me, to, frame('stream:offer:received', { offer }));
+      return undefined;
+    },
+  }),
+  'stream:ice-candidate': action({
+    roles: ['broadcaster', 'viewer'],
+    kind: 'candidate',
+    data: z.strictObject({ streamId, viewerId: viewerId.optional(), candidate }),
+    run: async (deps, me, data) => {
+      if (me.role === 'viewer' && data.viewerId !== undefined && data.viewerId !== me.viewerId) {
+        throw new ForbiddenError('A viewer can only signal its broadcaster', 'WRONG_PEER');
+      }
+      if (me.role === 'viewer') {
+        const relayed = { viewerId: me.viewerId, candidate: data.candidate };
+        await sendToBroadcaster(deps, me, frame('stream:ice-candidate:received', relayed));
+      } else if (data.viewerId) {
+        await sendToViewer(
+          deps,
+          me,
+          data.viewerId,
+          frame('stream:ice-candidate:received', { candidate: data.candidate }),
+        );
+      } else {
+        throw new ValidationError(
+          'data.viewerId: required: the viewer this candidate is for',
+          undefined,
+          'INVALID_FRAME',
+        );
+      }
+      return undefined;
+    },
+  }),
+  'stream:end': action({
+    roles: ['broadcaster'],
+    kind: 'control',
+    data: z.strictObject({ streamId }),
+    run: async (deps, me) => {
+      // The broadcaster's ticket speaks for the owner (it was minted for the owner or key holder).
+      await endStream(deps, me.streamId, { userId: me.userId, roles: [] });
+      await announceEnd(deps, me.streamId, 'ended');
+      return undefined;
+    },
+  }),
+  'stream:join': action({
+    roles: ['viewer'],
+    kind: 'control',
+    data: z.strictObject({ streamId }),
+    run: (deps, me) => joinAsViewer(deps, me as Peer & { viewerId: string }),
+  }),
+  'stream:answer': action({
+    roles: ['viewer'],
+    kind: 'control',
+    data: z.strictObject({ streamId, answer: sdp('answer') }),
+    run: async (deps, me, { answer }) => {
+      await sendToBroadcaster(deps, me, frame('stream:answer:received', { viewerId: me.viewerId, answer }));
+      return undefined;
+    },
+  }),
+  'stream:leave': action({
+    roles: ['viewer'],
+    kind: 'control',
+    data: z.strictObject({ streamId }),
+    run: async (deps, me) => {
+      await viewerLeft(deps, me);
+      return undefined;
+    },
+  }),
+} as const;
+
+export type SignalingAction = keyof typeof signalingActions;
+
+/** The frame names another stream than the connection's: refuse rather than guess. */
+export function assertSameStream(me: Peer, data: { streamId?: string }): void {
+  if (data.streamId !== undefined && data.streamId !== me.streamId) {
+    throw new ForbiddenError('This connection belongs to another stream', 'WRONG_STREAM');
+  }
+}

@@ -1,0 +1,34 @@
+import middy from '@middy/core';
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
+import { loadTicketSecret } from '../adapters/ticket-secret.ts';
+import { verifyTicket } from '../core/tickets.ts';
+import { log } from '../log.ts';
+
+const secret = await loadTicketSecret();
+
+/**
+ * The $connect authorizer: a valid, unexpired ticket lets the upgrade through and its claims
+ * become the connection's identity for every later message. Any failure is API Gateway's 401
+ * ('Unauthorized'); the reason goes to the log, never to the client. The ticket is not logged.
+ */
+export const handler = middy<
+  APIGatewayRequestAuthorizerEvent,
+  APIGatewayAuthorizerResult,
+  Error,
+  Context
+>().handler(async (event, context) => {
+  const check = verifyTicket(secret, event.queryStringParameters?.ticket ?? '', Date.now());
+  if (!check.ok) {
+    log.info('ticket refused', { requestId: context.awsRequestId, reason: check.reason });
+    throw new Error('Unauthorized');
+  }
+  const { streamId, role, userId, viewerId } = check.claims;
+  return {
+    principalId: userId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+    },
+    context: { streamId, role, userId, viewerId: viewerId ?? '' },
+  };
+});

@@ -1,0 +1,32 @@
+import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
+import { DynamoConnectionStore } from '../adapters/connection-store.ts';
+import { DynamoStreamStore } from '../adapters/stream-store.ts';
+import { systemClock } from '../adapters/system.ts';
+import { DynamoViewerStore } from '../adapters/viewer-store.ts';
+import { EventBridgeWatchdogScheduler } from '../adapters/watchdog-scheduler.ts';
+import { intEnv, requireEnv } from '../config.ts';
+import type { SignalingDeps } from '../core/signaling.ts';
+
+/** What ending a stream needs: the stream, and every connection of it to tell. */
+export function endDeps() {
+  return {
+    streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')),
+    connections: new DynamoConnectionStore(requireEnv('CONNECTIONS_TABLE')),
+    sender: new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL')),
+    clock: systemClock,
+  };
+}
+
+/** Composition root of the signaling handlers, built once per cold start. */
+export function signalingDeps(): SignalingDeps {
+  return {
+    ...endDeps(),
+    viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')),
+    watchdog: new EventBridgeWatchdogScheduler({
+      functionArn: requireEnv('WATCHDOG_FUNCTION_ARN'),
+      roleArn: requireEnv('WATCHDOG_SCHEDULER_ROLE_ARN'),
+      group: requireEnv('WATCHDOG_SCHEDULE_GROUP'),
+    }),
+    graceSeconds: intEnv('BROADCASTER_GRACE_SECONDS', 60, { min: 5, max: 600 }),
+  };
+}
