@@ -33,7 +33,7 @@ try {
   process.exit(1);
 }
 
-console.log(banner(stack.url, dataDir));
+console.log(banner(stack.url, stack.wsUrl, dataDir));
 
 let stopping = false;
 const stop = async (signal: NodeJS.Signals) => {

@@ -9,6 +9,7 @@ import {
 } from './gateway-responses.ts';
 import { clientIp, readBody, writeResponse } from './http-io.ts';
 import { createLambdaContext } from './lambda-context.ts';
+import { splitUrl } from './request-maps.ts';
 import { type ProxyHandler, toProxyEvent } from './rest-events.ts';
 import { compileRoutes, type EmulatorRoute } from './rest-routes.ts';
 
@@ -116,9 +117,4 @@ export function createEmulator(options: EmulatorOptions): EmulatorListener {
     writeResponse(res, response);
     logger.info(`${req.method} ${req.url} -> ${response.statusCode} ${Date.now() - started}ms`);
   };
-}
-
-function splitUrl(url: string): [string, string] {
-  const at = url.indexOf('?');
-  return at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at + 1)];
 }

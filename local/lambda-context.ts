@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { LOCAL_ACCOUNT_ID } from './rest-events.ts';
 
+/** A function's ARN in the local stack: `arn:aws:lambda:us-east-1:000000000000:function:<handler>`. */
+export const localFunctionArn = (handler: string) =>
+  `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT_ID}:function:${handler}`;
+
 /**
  * A Lambda `Context` for one invocation. `functionName` is the manifest's handler name (on AWS
  * it is whatever CloudFormation generated).
@@ -14,7 +18,7 @@ export function createLambdaContext(functionName: string, requestId: string, dea
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+    invokedFunctionArn: localFunctionArn(functionName),
     memoryLimitInMB: '1024',
     awsRequestId: requestId,
     logGroupName: `/aws/lambda/${functionName}`,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { findHeader, formatRequestTime, headerMaps, parseQuery } from './request-maps.ts';
 
 /** What a Lambda proxy handler looks like to the emulator: the Middy handlers fit it. */
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => unknown;
@@ -36,38 +37,17 @@ export const LOCAL_API_ID = 'local';
  * value of a repeated name, and every "none" is `null`, not `{}`.
  */
 export function toProxyEvent(req: RawRequest, target: EventTarget): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  const add = (name: string, value: string) => {
-    headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
-  };
-  let forwardedFor: string | undefined;
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i] as string;
-    const value = req.rawHeaders[i + 1] as string;
-    if (name.toLowerCase() === 'x-forwarded-for') forwardedFor = value;
-    else add(name, value);
-  }
-  // API Gateway appends the caller to X-Forwarded-For; rate limits keyed on it see the same value.
-  add('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${req.sourceIp}` : req.sourceIp);
-  if (!header(headers, 'x-amzn-trace-id')) {
-    add(
-      'X-Amzn-Trace-Id',
-      `Root=1-${Math.floor(target.now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
-    );
-  }
-
-  const { single, multi } = parseQuery(req.rawQuery);
-  const host = header(headers, 'host') ?? 'localhost';
+  const headers = headerMaps(req.rawHeaders, req.sourceIp, target.now);
+  const query = parseQuery(req.rawQuery);
+  const host = findHeader(headers.single, 'host') ?? 'localhost';
   return {
     resource: target.resource,
     path: req.rawPath,
     httpMethod: req.method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: single,
-    multiValueQueryStringParameters: multi,
+    headers: headers.single,
+    multiValueHeaders: headers.multi,
+    queryStringParameters: query?.single ?? null,
+    multiValueQueryStringParameters: query?.multi ?? null,
     pathParameters: target.pathParameters,
     stageVariables: null,
     requestContext: {
@@ -78,7 +58,7 @@ export function toProxyEvent(req: RawRequest, target: EventTarget): APIGatewayPr
       domainPrefix: host.split('.')[0],
       extendedRequestId: randomBytes(8).toString('base64url'),
       httpMethod: req.method,
-      identity: identity(req.sourceIp, header(headers, 'user-agent') ?? null),
+      identity: identity(req.sourceIp, findHeader(headers.single, 'user-agent') ?? null),
       // As behind a custom domain: no stage prefix, because the local URL has none either.
       path: req.rawPath,
       protocol: 'HTTP/1.1',
@@ -92,36 +72,6 @@ export function toProxyEvent(req: RawRequest, target: EventTarget): APIGatewayPr
     body: req.body,
     isBase64Encoded: false,
   };
-}
-
-/** Header lookup ignoring case, as HTTP does; the event itself keeps the client's casing. */
-function header(headers: Record<string, string>, lowerName: string): string | undefined {
-  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === lowerName) return value;
-  return undefined;
-}
-
-function parseQuery(rawQuery: string) {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const pair of rawQuery.split('&')) {
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    const key = decodeLoosely(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decodeLoosely(pair.slice(eq + 1));
-    single[key] = value;
-    multi[key] = [...(multi[key] ?? []), value];
-  }
-  const none = Object.keys(single).length === 0;
-  return { single: none ? null : single, multi: none ? null : multi };
-}
-
-/** Percent-decodes; a malformed escape is passed through rather than failing the request. */
-function decodeLoosely(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function identity(
@@ -145,13 +95,4 @@ function identity(
     userAgent,
     userArn: null,
   };
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** `09/Apr/2015:12:34:56 +0000`, API Gateway's `requestTime` format. */
-function formatRequestTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }

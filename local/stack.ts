@@ -1,15 +1,24 @@
 import type { RequestListener } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { handlers, restRoutes } from '../functions/manifest.ts';
+import {
+  eventSources,
+  handlers,
+  restRoutes,
+  webSocketAuthorizer,
+  webSocketRoutes,
+} from '../functions/manifest.ts';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer } from './dev-issuer.ts';
 import { devHandlers, devRoutes } from './dev-routes.ts';
 import { type LocalDynamo, startDynamo } from './dynamo.ts';
-import { createEmulator, type EmulatorLogger } from './emulator.ts';
+import type { EmulatorLogger } from './emulator.ts';
+import { type ConnectionsView, createGateway, type Gateway } from './gateway.ts';
 import { gatewayError } from './gateway-responses.ts';
-import { localHandlerEnv } from './handler-env.ts';
+import { localHandlerEnv, SCHEDULER_PATH, WS_PATH } from './handler-env.ts';
 import { createModuleLoader } from './handler-loader.ts';
 import { writeResponse } from './http-io.ts';
 import { type LocalHttpServer, listenHttp } from './http-server.ts';
+import { loadSignalingSecret } from './signaling-secret.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -22,20 +31,31 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** No per-request log lines (handler failures are still written to stderr). */
   readonly quiet?: boolean;
+  /** A WebSocket with no message either way for this long is closed (1001): 10 min, as on AWS. */
+  readonly wsIdleTimeoutMs?: number;
+  /** Every WebSocket is closed (1001) this long after it opened: 2 h, as on AWS. */
+  readonly wsMaxLifetimeMs?: number;
 }
 
 /** A running local stack. */
 export interface LocalStack {
   /** REST base URL, e.g. `http://127.0.0.1:3000`; routes are the manifest's paths under it. */
   readonly url: string;
+  /** The WebSocket API, `ws://127.0.0.1:<port>/ws` (connect with `?ticket=...`). */
+  readonly wsUrl: string;
   readonly port: number;
+  /** The open WebSocket connections. */
+  readonly connections: ConnectionsView;
   /** dynalite: endpoint and the counter of DynamoDB calls the handlers made. */
   readonly dynamo: LocalDynamo;
   /** The dev token issuer the handlers trust (`AUTH_*` point at it). */
   readonly issuer: DevIssuer;
   /** What was written into `process.env` for the handlers. */
   readonly env: Readonly<Record<string, string>>;
-  /** Stops the HTTP server (open connections included) and dynalite. Idempotent. */
+  /**
+   * Closes every WebSocket (1001, their $disconnect runs), stops the scheduler's timers, the
+   * HTTP server (open connections included) and dynalite. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -43,8 +63,10 @@ let running = false;
 
 /**
  * Starts the whole local stack in this process: dynalite with the manifest's tables, the dev
- * token issuer, and the API Gateway emulator serving the manifest's REST routes with the real
- * handlers (plus `POST /api/dev/token` and `GET /.well-known/jwks.json`).
+ * token issuer, and on one port the API Gateway emulator serving the manifest's REST routes with
+ * the real handlers (plus `POST /api/dev/token` and `GET /.well-known/jwks.json`), its WebSocket
+ * API at `/ws` with `@connections` at `/ws/@connections/{id}`, and an EventBridge Scheduler
+ * stand-in at `/scheduler` for the manifest's `eventSources`.
  *
  * Handlers are configured through `process.env`, like Lambda, so there is one stack per process
  * at a time. Handler modules, once imported, stay cached with the configuration of their first
@@ -65,7 +87,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   let dynamo: LocalDynamo | undefined;
   let http: LocalHttpServer | undefined;
+  let gateway: Gateway | undefined;
   const shutdown = async () => {
+    // Connections first: their $disconnect handlers still need DynamoDB and the scheduler.
+    await gateway?.close();
     await http?.close();
     await dynamo?.close();
     running = false;
@@ -87,20 +112,42 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       jwksUrl: `${url}/.well-known/jwks.json`,
       issuer: issuer.issuer,
       audience: DEV_AUDIENCE,
+      baseUrl: url,
+      signalingSecret: await loadSignalingSecret(options.dataDir),
     });
     // Before any handler module is imported: they read their configuration at cold start.
     Object.assign(process.env, env);
 
     const local = devHandlers(issuer);
     const fromModules = createModuleLoader(REPO_ROOT, handlers);
-    app = createEmulator({
-      routes: [...restRoutes, ...devRoutes],
+    gateway = await createGateway({
+      restRoutes: [...restRoutes, ...devRoutes],
+      webSocketRoutes,
+      webSocketAuthorizer,
+      scheduleGroups: eventSources.map((source) => source.group),
+      scheduleTargets: eventSources.map((source) => source.handler),
       loadHandler: (name) =>
         name in local ? Promise.resolve(local[name as keyof typeof local]) : fromModules(name),
       logger,
+      wsPath: WS_PATH,
+      schedulerPath: SCHEDULER_PATH,
+      wsIdleTimeoutMs: options.wsIdleTimeoutMs,
+      wsMaxLifetimeMs: options.wsMaxLifetimeMs,
+      schedulesFile: options.dataDir === undefined ? undefined : join(options.dataDir, 'schedules.json'),
     });
+    app = gateway.listener;
+    http.server.on('upgrade', gateway.handleUpgrade);
     let closing: Promise<void> | undefined;
-    return { url, port: http.port, dynamo, issuer, env, close: () => (closing ??= shutdown()) };
+    return {
+      url,
+      wsUrl: `${url.replace(/^http/, 'ws')}${WS_PATH}`,
+      port: http.port,
+      connections: gateway.connections,
+      dynamo,
+      issuer,
+      env,
+      close: () => (closing ??= shutdown()),
+    };
   } catch (err) {
     await shutdown().catch(() => {});
     throw err;

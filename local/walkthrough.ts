@@ -3,10 +3,12 @@
  * Needs only curl and node (already there: it is running this). JSON fields are read with a
  * small `node -pe` helper, so jq is not required.
  */
-export function banner(url: string, dataDir: string): string {
+export function banner(url: string, wsUrl: string, dataDir: string): string {
   return `
 DreamX livestream local stack
   REST API      ${url}/api/livestream/...
+  WebSocket     ${wsUrl}?ticket=...  (tickets: POST .../start, .../join, .../ticket)
+  @connections  ${url}/ws/@connections/{connectionId}
   JWKS          ${url}/.well-known/jwks.json
   Dev tokens    POST ${url}/api/dev/token  {"userId":"alice","roles":[]}
   Data          ${dataDir}  (delete it to start fresh)
@@ -27,6 +29,7 @@ Try the whole flow (bash or zsh):
   STREAM=$(echo "$CREATED" | field streamId)
   KEY=$(echo "$CREATED" | field streamKey)
   curl -s -X POST $API/api/livestream/$STREAM/start -H "Authorization: Bearer $ALICE" -H "X-Stream-Key: $KEY"; echo
+  # Its signaling.url?ticket=<signaling.ticket> opens the signaling WebSocket within 60 s (docs/websocket.md)
 
   # Anyone lists live streams
   curl -s "$API/api/livestream/active?limit=10"; echo

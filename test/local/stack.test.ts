@@ -2,10 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restRoutes, tables } from '../../functions/manifest.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { connect, nextMessage, RefusedError } from './harness.ts';
 
 const postToken = (stack: LocalStack, body: string) =>
   fetch(`${stack.url}/api/dev/token`, {
@@ -21,6 +23,8 @@ describe('startLocalStack (in memory)', () => {
     TURN_SERVER: 'turn:example.org:3478',
     TURN_USERNAME: 'u',
     TURN_PASSWORD: 'p',
+    SIGNALING_TICKET_TTL_SECONDS: '30',
+    BROADCASTER_GRACE_SECONDS: '5',
   };
   beforeAll(async () => {
     Object.assign(process.env, developerEnv);
@@ -43,10 +47,19 @@ describe('startLocalStack (in memory)', () => {
       AUTH_ISSUER: stack.issuer.issuer,
       AUTH_AUDIENCE: 'dreamx-livestream',
       CONNECTION_TTL_SECONDS: '7500',
+      SIGNALING_URL: stack.wsUrl,
+      WS_CALLBACK_URL: `${stack.url}/ws`,
+      AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: `${stack.url}/ws`,
+      AWS_ENDPOINT_URL_SCHEDULER: `${stack.url}/scheduler`,
+      SIGNALING_SECRET: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      WATCHDOG_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:streamWatchdog',
+      WATCHDOG_SCHEDULER_ROLE_ARN: 'arn:aws:iam::000000000000:role/local-scheduler',
+      WATCHDOG_SCHEDULE_GROUP: 'stream-watchdog',
     });
+    expect(stack.wsUrl).toBe(`ws://127.0.0.1:${stack.port}/ws`);
   });
 
-  it("keeps the developer's DEFAULT_MAX_VIEWERS and TURN settings", () => {
+  it("keeps the developer's DEFAULT_MAX_VIEWERS, TURN, ticket TTL and grace settings", () => {
     expect(process.env).toMatchObject(developerEnv);
   });
 
@@ -115,6 +128,70 @@ describe('startLocalStack (in memory)', () => {
     expect(stack.dynamo.calls.count({ operation: 'Scan' })).toBe(0);
   });
 
+  it('serves the WebSocket API on the same port: no ticket, no connection (401)', async () => {
+    const status = await connect(stack.wsUrl).then(
+      () => 0,
+      (err: unknown) => (err instanceof RefusedError ? err.status : -1),
+    );
+
+    expect(status).toBe(401);
+    expect(stack.connections.count()).toBe(0);
+  });
+
+  it('serves the Scheduler API to a SchedulerClient built with no options, in the watchdog group', async () => {
+    const client = new SchedulerClient({});
+    const input = {
+      Name: 'stack-test',
+      GroupName: process.env.WATCHDOG_SCHEDULE_GROUP,
+      ScheduleExpression: 'at(2099-01-01T00:00:00)',
+      FlexibleTimeWindow: { Mode: 'OFF' as const },
+      Target: {
+        Arn: process.env.WATCHDOG_FUNCTION_ARN,
+        RoleArn: process.env.WATCHDOG_SCHEDULER_ROLE_ARN,
+        Input: '{"streamId":"s1","goneAt":0}',
+      },
+    };
+    const bad = await client
+      .send(new CreateScheduleCommand({ ...input, ScheduleExpression: 'at(tomorrow)' }))
+      .catch((err: Error) => err.name);
+
+    const created = await client.send(new CreateScheduleCommand(input));
+    await client.send(new DeleteScheduleCommand({ Name: input.Name, GroupName: input.GroupName }));
+    client.destroy();
+
+    expect(bad).toBe('ValidationException');
+    expect(created.ScheduleArn).toMatch(/schedule\/stream-watchdog\/stack-test$/);
+  });
+
+  it('runs the real WebSocket handlers: ticket, $connect, a two-way frame, $disconnect, the watchdog', async () => {
+    const token = await stack.issuer.mint({ userId: 'alice' });
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const post = async (path: string, body: unknown) =>
+      (await fetch(`${stack.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) })).json();
+    const { streamId } = (await post('/api/livestream/create', { title: 'WS', recordingEnabled: false })) as {
+      streamId: string;
+    };
+    const { signaling } = (await post(`/api/livestream/${streamId}/start`, {})) as {
+      signaling: { url: string; ticket: string };
+    };
+
+    const ws = await connect(`${signaling.url}?ticket=${encodeURIComponent(signaling.ticket)}`);
+    const ack = nextMessage(ws);
+    ws.send(JSON.stringify({ action: 'stream:offer', data: {}, ref: '1' }));
+    expect(JSON.parse(await ack)).toMatchObject({ event: 'stream:offer:ack', ref: '1' });
+    expect(stack.connections.count()).toBe(1);
+    ws.close();
+
+    // BROADCASTER_GRACE_SECONDS is 5 here: $disconnect schedules the watchdog, which ends the stream.
+    const status = async () =>
+      ((await (await fetch(`${stack.url}/api/livestream/${streamId}`)).json()) as { status: string }).status;
+    expect(await status()).toBe('live');
+    const deadline = Date.now() + 9_000;
+    while ((await status()) !== 'ended' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 250));
+    expect(await status()).toBe('ended');
+  }, 15_000);
+
   it('refuses a second stack in the same process', async () => {
     await expect(startLocalStack({ quiet: true })).rejects.toThrow(/already running/);
   });
@@ -139,6 +216,7 @@ describe('startLocalStack (persisted)', () => {
       new PutItemCommand({ TableName: tables.streams.name, Item: { streamId: { S: 'kept' } } }),
     );
     const keys = first.issuer.jwks();
+    const secret = first.env.SIGNALING_SECRET;
     // An idle keep-alive connection must not hold close() open.
     await fetch(`${first.url}/.well-known/jwks.json`);
     await first.close();
@@ -152,6 +230,7 @@ describe('startLocalStack (persisted)', () => {
 
     expect(Item).toEqual({ streamId: { S: 'kept' } });
     expect(second.issuer.jwks()).toEqual(keys);
+    expect(second.env.SIGNALING_SECRET).toBe(secret);
     await expect(fetch(`${second.url}/.well-known/jwks.json`)).rejects.toThrow();
   });
 });
