@@ -6,7 +6,9 @@ import { DataTables, type Tables } from './constructs/data.ts';
 import { type Functions, Handlers } from './constructs/handlers.ts';
 import { MediaStorage } from './constructs/media.ts';
 import { LivestreamRestApi } from './constructs/rest-api.ts';
+import { type ScheduleTarget, scheduleTargetsFromManifest } from './constructs/schedule-target.ts';
 import { SignalingApi } from './constructs/signaling-api.ts';
+import { SignalingSecret } from './constructs/signaling-secret.ts';
 
 /** The whole livestream backend, built from `functions/manifest.ts`. */
 export class LivestreamStack extends Stack {
@@ -14,24 +16,48 @@ export class LivestreamStack extends Stack {
   readonly functions: Functions;
   readonly restApi: LivestreamRestApi;
   readonly signalingApi: SignalingApi;
+  readonly signalingSecret: SignalingSecret;
+  /** The stream watchdog's schedule group and the role its schedules run as. */
+  readonly watchdog: ScheduleTarget;
   readonly media: MediaStorage;
   readonly cdn: MediaCdn;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
     this.tables = new DataTables(this, 'Data').tables;
-    this.functions = new Handlers(this, 'Handlers', { tables: this.tables }).functions;
+    const handlers = new Handlers(this, 'Handlers', { tables: this.tables });
+    this.functions = handlers.functions;
 
     const account = new ApiGatewayAccount(this, 'ApiGatewayAccount');
     this.restApi = new LivestreamRestApi(this, 'RestApi', { functions: this.functions, account });
     this.signalingApi = new SignalingApi(this, 'SignalingApi', { functions: this.functions, account });
+    this.signalingSecret = new SignalingSecret(this, 'SignalingSecret');
+    this.watchdog = scheduleTargetsFromManifest(this, this.functions).streamWatchdog;
+
+    // No cycle: the functions reference the API's id (not its Stage or routes), the secret and the
+    // watchdog; routes, the scheduler role and permissions reference the functions.
+    handlers.connect({
+      environment: {
+        SIGNALING_URL: this.signalingApi.url,
+        WS_CALLBACK_URL: this.signalingApi.callbackUrl,
+        SIGNALING_SECRET_ARN: this.signalingSecret.secret.secretArn,
+        WATCHDOG_FUNCTION_ARN: this.functions.streamWatchdog.function.functionArn,
+        WATCHDOG_SCHEDULER_ROLE_ARN: this.watchdog.role.roleArn,
+        WATCHDOG_SCHEDULE_GROUP: this.watchdog.group.scheduleGroupName,
+      },
+      access: {
+        manageConnections: (role) => this.signalingApi.grantManageConnections(role),
+        signalingSecret: (role) => this.signalingSecret.grantGetValue(role),
+        scheduleWatchdog: (role) => this.watchdog.grantCreateSchedule(role),
+      },
+    });
 
     this.media = new MediaStorage(this, 'Media');
     this.cdn = new MediaCdn(this, 'Cdn', { recordings: this.media.recordings, logs: this.media.logs });
 
     new CfnOutput(this, 'RestApiUrl', { value: this.restApi.api.url, description: 'REST API base URL' });
     new CfnOutput(this, 'WebSocketUrl', {
-      value: this.signalingApi.stage.url,
+      value: this.signalingApi.url,
       description: 'wss:// signaling URL',
     });
     new CfnOutput(this, 'MediaCdnUrl', {

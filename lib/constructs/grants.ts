@@ -1,34 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import {
-  type EnvName,
-  type HandlerDef,
-  type TableGrant,
-  type TableKey,
-  tables,
-} from '../../functions/manifest.ts';
+import { type HandlerDef, type TableGrant, tables } from '../../functions/manifest.ts';
 import type { Tables } from './data.ts';
-import type { DeployParameters, ParameterEnvName } from './parameters.ts';
-
-const tableKeyOf = (name: EnvName): TableKey | undefined => {
-  const key = name.endsWith('_TABLE') ? name.slice(0, -'_TABLE'.length).toLowerCase() : undefined;
-  return key !== undefined && Object.hasOwn(tables, key) ? (key as TableKey) : undefined;
-};
-
-/** The environment a handler lists, and nothing else: table names and deploy parameters. */
-export function environmentFromManifest(
-  handler: HandlerDef,
-  data: Tables,
-  parameters: DeployParameters,
-): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const name of handler.env) {
-    const table = tableKeyOf(name);
-    environment[name] =
-      table !== undefined ? data[table].tableName : parameters.value(name as ParameterEnvName);
-  }
-  return environment;
-}
 
 const indexArns = (grant: TableGrant, tableArn: string): string[] => {
   const known: readonly { readonly name: string }[] = tables[grant.table].indexes;
@@ -42,8 +15,9 @@ const indexArns = (grant: TableGrant, tableArn: string): string[] => {
 
 /**
  * Turns a handler's manifest grants into IAM statements: exactly `dynamodb:<Action>` for each
- * listed action, on the table's ARN. A grant with `indexes` scopes `Query` to those indexes' ARNs
- * only (no Query on the base table). No wildcards, no `grantReadWriteData`.
+ * listed action, on the table's ARN (BatchGetItem too: IAM checks it per table, like GetItem). A
+ * grant with `indexes` scopes `Query` to those indexes' ARNs only (no Query on the base table).
+ * No wildcards, no `grantReadWriteData`.
  */
 export function grantsFromManifest(fn: IFunction, handler: HandlerDef, data: Tables): void {
   for (const grant of handler.grants) {

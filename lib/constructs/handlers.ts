@@ -1,8 +1,10 @@
 import { Construct } from 'constructs';
 import { type HandlerDef, type HandlerName, handlers } from '../../functions/manifest.ts';
+import { accessFromManifest, type CapabilityGrants } from './access.ts';
 import type { Tables } from './data.ts';
+import { environmentFromManifest, type ResourceEnvName, resourceEnvNames } from './environment.ts';
 import { ServiceFunction } from './function.ts';
-import { environmentFromManifest, grantsFromManifest } from './grants.ts';
+import { grantsFromManifest } from './grants.ts';
 import { DeployParameters } from './parameters.ts';
 
 export type Functions = Record<HandlerName, ServiceFunction>;
@@ -11,16 +13,27 @@ export interface HandlersProps {
   readonly tables: Tables;
 }
 
-/** One function per manifest handler; construct id = handler name, so logical ids are stable. */
+/** The stack resources handlers reach beyond their tables; every name and capability must have one. */
+export interface HandlerResources {
+  readonly environment: Readonly<Record<ResourceEnvName, string>>;
+  readonly access: CapabilityGrants;
+}
+
+/**
+ * One function per manifest handler; construct id = handler name, so logical ids stay stable.
+ * Built in two steps because the WebSocket API, the watchdog's schedules and the functions reference
+ * each other: the constructor gives table names, parameters and DynamoDB grants; `connect` then
+ * gives the resource-backed env and the manifest's `access` capabilities.
+ */
 export class Handlers extends Construct {
   readonly functions: Functions;
+  private connected = false;
 
   constructor(scope: Construct, id: string, props: HandlersProps) {
     super(scope, id);
     const parameters = new DeployParameters(this);
-    const entries = Object.entries(handlers) as [HandlerName, HandlerDef][];
     this.functions = Object.fromEntries(
-      entries.map(([name, def]) => {
+      this.entries().map(([name, def]) => {
         const fn = new ServiceFunction(this, name, {
           entry: def.entry,
           environment: environmentFromManifest(def, props.tables, parameters),
@@ -29,5 +42,24 @@ export class Handlers extends Construct {
         return [name, fn];
       }),
     ) as Functions;
+    // Forgetting `connect` would deploy functions that fail at cold start; fail the synth instead.
+    this.node.addValidation({
+      validate: () => (this.connected ? [] : ['Handlers.connect() was never called']),
+    });
+  }
+
+  /** Adds each handler's resource-backed env and grants its `access` capabilities. Call once. */
+  connect(resources: HandlerResources): void {
+    if (this.connected) throw new Error('Handlers.connect() called twice');
+    this.connected = true;
+    for (const [name, def] of this.entries()) {
+      const fn = this.functions[name];
+      for (const env of resourceEnvNames(def)) fn.function.addEnvironment(env, resources.environment[env]);
+      accessFromManifest(fn.role, def, resources.access);
+    }
+  }
+
+  private entries(): [HandlerName, HandlerDef][] {
+    return Object.entries(handlers) as [HandlerName, HandlerDef][];
   }
 }

@@ -1,11 +1,6 @@
 import { CfnParameter, type CfnParameterProps, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { EnvName, TableKey } from '../../functions/manifest.ts';
-
-/** Environment names filled with a table name (`STREAMS_TABLE` <- tables.streams, and so on). */
-export type TableEnvName = `${Uppercase<TableKey>}_TABLE`;
-/** Every other environment name comes from a deploy parameter. */
-export type ParameterEnvName = Exclude<EnvName, TableEnvName>;
+import type { ParameterEnvName } from './environment.ts';
 
 interface ParameterSpec extends CfnParameterProps {
   /** The parameter's logical id: `cdk deploy --parameters <id>=...`. */
@@ -28,8 +23,8 @@ const number = (
 });
 
 // Parameters, not constants: operators set identity-provider and TURN details per environment and
-// tune the numbers without a code change. Typed as a Record so a new manifest env name fails `tsc`
-// until it is given a source here.
+// tune the numbers without a code change. Typed as a Record: a name environment.ts classifies as
+// 'parameter' fails `tsc` until it has a spec here.
 const SPECS: Record<ParameterEnvName, ParameterSpec> = {
   AUTH_JWKS_URL: {
     id: 'AuthJwksUrl',
@@ -59,6 +54,16 @@ const SPECS: Record<ParameterEnvName, ParameterSpec> = {
   CONNECTION_TTL_SECONDS: {
     id: 'ConnectionTtlSeconds',
     ...number('7500', 60, 86_400, 'TTL of a connection row'),
+  },
+  // Long enough to open a WebSocket after a REST round trip on a slow mobile link; short enough
+  // that a ticket leaked into a proxy log is worthless soon after.
+  SIGNALING_TICKET_TTL_SECONDS: {
+    id: 'SignalingTicketTtlSeconds',
+    ...number('60', 10, 300, 'Lifetime of a WebSocket ticket'),
+  },
+  BROADCASTER_GRACE_SECONDS: {
+    id: 'BroadcasterGraceSeconds',
+    ...number('60', 5, 600, 'How long a live stream waits for its broadcaster to reconnect'),
   },
 };
 

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HandlerDef, type HandlerName, handlers } from '../../functions/manifest.ts';
+import { eventSources, type HandlerDef, type HandlerName, handlers } from '../../functions/manifest.ts';
+import { type Capability, capabilitiesOf, capabilityPairs, schedulerRoleOf } from './expected.ts';
 import { cleanUp, SYNTH_TIMEOUT_MS, type Synthesized, sorted, synthesize } from './fixture.ts';
-import { allowedPairs, asList, mentions, ofType, type Statement, statementsOfRole } from './template.ts';
+import {
+  allowedPairs,
+  asList,
+  mentions,
+  ofType,
+  onlyOf,
+  render,
+  type Statement,
+  statementsOfRole,
+} from './template.ts';
 
 let synth: Synthesized;
 
@@ -19,7 +29,7 @@ function expectedDynamoPairs(def: HandlerDef): string[] {
     return grant.actions.flatMap((action) => {
       const arns =
         action === 'Query' && indexes.length > 0 ? indexes.map((i) => `${tableArn}/index/${i}`) : [tableArn];
-      return arns.map((arn) => `dynamodb:${action} ${JSON.stringify(stack.resolve(arn))}`);
+      return arns.map((arn) => `dynamodb:${action} ${render(stack.resolve(arn))}`);
     });
   });
 }
@@ -46,23 +56,109 @@ describe('LivestreamStack: least privilege', () => {
     },
   );
 
-  it.each(Object.keys(handlers) as HandlerName[])(
-    '%s: no managed policies; only own logs and X-Ray',
-    (name) => {
+  it.each(Object.entries(handlers) as [HandlerName, HandlerDef][])(
+    '%s: no managed policies; beyond DynamoDB only own logs, X-Ray and its manifest access',
+    (name, def) => {
       const role = synth.resources[roleOf(name)];
       expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
       const logGroup = synth.logicalId(synth.built.stack.functions[name].logGroup);
       const others = allowedPairs(statementsOf(name)).filter((pair) => !isDynamo(pair));
+      const access = capabilitiesOf(def).flatMap((capability) => capabilityPairs(synth)[capability]);
       expect(sorted(others)).toEqual(
         sorted([
-          `logs:CreateLogStream {"Fn::GetAtt":["${logGroup}","Arn"]}`,
-          `logs:PutLogEvents {"Fn::GetAtt":["${logGroup}","Arn"]}`,
-          'xray:PutTelemetryRecords "*"',
-          'xray:PutTraceSegments "*"',
+          `logs:CreateLogStream \${${logGroup}.Arn}`,
+          `logs:PutLogEvents \${${logGroup}.Arn}`,
+          'xray:PutTelemetryRecords *',
+          'xray:PutTraceSegments *',
+          ...access,
         ]),
       );
     },
   );
+
+  // Across every role and policy in the template, not only the handlers': nothing else holds these.
+  const CAPABILITY_ACTIONS: Record<Capability, string[]> = {
+    manageConnections: ['execute-api:ManageConnections'],
+    signalingSecret: ['secretsmanager:GetSecretValue'],
+    scheduleWatchdog: ['scheduler:CreateSchedule', 'iam:PassRole'],
+  };
+  it.each(Object.entries(CAPABILITY_ACTIONS) as [Capability, string[]][])(
+    '%s: held by exactly the roles of the handlers whose manifest access names it',
+    (capability, actions) => {
+      const holders = ofType(synth.resources, 'AWS::IAM::Role')
+        .filter(([id]) =>
+          allowedPairs(statementsOfRole(synth.resources, id)).some((pair) =>
+            actions.some((action) => pair.startsWith(`${action} `) || pair.startsWith('* ')),
+          ),
+        )
+        .map(([id]) => id);
+      const named = (Object.entries(handlers) as [HandlerName, HandlerDef][])
+        .filter(([, def]) => capabilitiesOf(def).includes(capability))
+        .map(([name]) => roleOf(name));
+      expect(named.length).toBeGreaterThan(0);
+      expect(sorted(holders)).toEqual(sorted(named));
+    },
+  );
+
+  it('passes the scheduler role to EventBridge Scheduler only', () => {
+    for (const [name, def] of Object.entries(handlers) as [HandlerName, HandlerDef][]) {
+      if (!capabilitiesOf(def).includes('scheduleWatchdog')) continue;
+      const passRole = statementsOf(name).filter((s) => asList(s.Action).includes('iam:PassRole'));
+      expect(passRole.map((s) => s.Condition)).toEqual([
+        { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      ]);
+    }
+  });
+});
+
+describe('LivestreamStack: EventBridge Scheduler', () => {
+  it.each(eventSources.map((source) => [source.handler, source] as const))(
+    '%s: a group named by the manifest, and a role that may only invoke that function',
+    (handler, source) => {
+      const groups = ofType(synth.resources, 'AWS::Scheduler::ScheduleGroup');
+      const [groupId] = groups.find(([, g]) => g.Properties.Name === source.group) ?? [];
+      expect(groupId).toBeDefined();
+      const roleId = schedulerRoleOf(synth, handler);
+      const role = synth.resources[roleId];
+      expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(allowedPairs(statementsOfRole(synth.resources, roleId))).toEqual([
+        `lambda:InvokeFunction \${${synth.functionId(handler)}.Arn}`,
+      ]);
+      // Only Scheduler, acting for this group in this account (confused-deputy guard).
+      expect(role?.Properties.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [groupId, 'Arn'] } },
+            },
+          },
+        ],
+      });
+    },
+  );
+
+  it('has exactly one scheduler role per schedule event source', () => {
+    const roles = ofType(synth.resources, 'AWS::IAM::Role').filter(([, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    );
+    expect(roles).toHaveLength(eventSources.filter((source) => source.kind === 'schedule').length);
+  });
+});
+
+describe('LivestreamStack: ticket-signing secret', () => {
+  it('is generated: 64 letters and digits, never a literal in the template', () => {
+    const [, secret] = onlyOf(synth.resources, 'AWS::SecretsManager::Secret');
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
+  });
 });
 
 describe('LivestreamStack: cdk-nag AwsSolutions', () => {
@@ -153,5 +249,27 @@ describe('LivestreamStack: deploy parameters', () => {
       expect(parameters[name], name).toBeDefined();
     }
     for (const name of ['TurnPassword', 'TurnSecret']) expect(parameters[name]?.NoEcho, name).toBe(true);
+  });
+
+  it.each([
+    ['SignalingTicketTtlSeconds', '60', 10, 300],
+    ['BroadcasterGraceSeconds', '60', 5, 600],
+  ] as const)('%s: a number, default %s, %i..%i', (name, fallback, min, max) => {
+    const parameters = synth.template.toJSON().Parameters as Record<string, Record<string, unknown>>;
+    expect(parameters[name]).toMatchObject({
+      Type: 'Number',
+      Default: fallback,
+      MinValue: min,
+      MaxValue: max,
+    });
+  });
+
+  it('never puts the ticket-signing secret itself in a parameter or a function', () => {
+    const parameters = Object.keys(synth.template.toJSON().Parameters as object);
+    expect(parameters.filter((id) => /signingsecret|signalingsecret/i.test(id))).toEqual([]);
+    for (const [id, fn] of ofType(synth.resources, 'AWS::Lambda::Function')) {
+      const variables = (fn.Properties.Environment as { Variables: object } | undefined)?.Variables ?? {};
+      expect(Object.keys(variables), id).not.toContain('SIGNALING_SECRET');
+    }
   });
 });

@@ -9,10 +9,12 @@ import {
   type TableDef,
   type TableKey,
   tables,
+  webSocketAuthorizer,
   webSocketRoutes,
 } from '../../functions/manifest.ts';
+import { resourceEnv } from './expected.ts';
 import { cleanUp, SYNTH_TIMEOUT_MS, type Synthesized, sorted, synthesize } from './fixture.ts';
-import { asList, mentions, ofType, type Resources, refOf, resourcePath } from './template.ts';
+import { asList, mentions, ofType, onlyOf, type Resources, refOf, render, resourcePath } from './template.ts';
 
 let synth: Synthesized;
 let resources: Resources;
@@ -111,6 +113,36 @@ describe('LivestreamStack: WebSocket API', () => {
     );
     expect(twoWay).toEqual(['$default']);
   });
+
+  it("authorizes $connect, and only $connect, with the manifest's REQUEST authorizer", () => {
+    const [authorizerId, authorizer] = onlyOf(resources, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties.AuthorizerType).toBe('REQUEST');
+    expect(authorizer.Properties.IdentitySource).toEqual([webSocketAuthorizer.identitySource]);
+    expect(authorizer.Properties.AuthorizerResultTtlInSeconds).toBeUndefined();
+    const authorizerFn = synth.functionId(webSocketAuthorizer.handler);
+    expect(mentions(authorizer.Properties.AuthorizerUri, authorizerFn)).toBe(true);
+    const auth = ofType(resources, 'AWS::ApiGatewayV2::Route').map(([, r]) => [
+      r.Properties.RouteKey,
+      r.Properties.AuthorizationType,
+      refOf(r.Properties.AuthorizerId),
+    ]);
+    const expected = webSocketRoutes.map(({ routeKey }) =>
+      routeKey === '$connect' ? [routeKey, 'CUSTOM', authorizerId] : [routeKey, 'NONE', undefined],
+    );
+    expect(sorted(auth.map((a) => JSON.stringify(a)))).toEqual(
+      sorted(expected.map((e) => JSON.stringify(e))),
+    );
+    // API Gateway may invoke the authorizer function, for this authorizer only.
+    const permissions = ofType(resources, 'AWS::Lambda::Permission').filter(([, p]) =>
+      mentions(p.Properties.FunctionName, authorizerFn),
+    );
+    expect(permissions.map(([, p]) => [p.Properties.Principal, render(p.Properties.SourceArn)])).toEqual([
+      [
+        'apigateway.amazonaws.com',
+        `arn:\${AWS::Partition}:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${refOf(authorizer.Properties.ApiId)}}/authorizers/\${${authorizerId}}`,
+      ],
+    ]);
+  });
 });
 
 describe('LivestreamStack: tables', () => {
@@ -176,6 +208,22 @@ describe('LivestreamStack: functions', () => {
         }
       ).Variables;
       expect(sorted(Object.keys(variables))).toEqual(sorted([...def.env, 'NODE_OPTIONS']));
+    },
+  );
+
+  it.each(Object.entries(handlers) as [HandlerName, HandlerDef][])(
+    "%s: resource-backed env points at the stack's own API, secret and watchdog",
+    (name, def) => {
+      const variables = (
+        synth.resourceOf(synth.built.stack.functions[name].function).Properties.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      const expected = resourceEnv(synth);
+      const fromResources = def.env.filter((env) => env in expected);
+      expect(Object.fromEntries(fromResources.map((env) => [env, render(variables[env])]))).toEqual(
+        Object.fromEntries(fromResources.map((env) => [env, expected[env]])),
+      );
     },
   );
 });

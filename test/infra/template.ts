@@ -58,12 +58,47 @@ export function statementsOfRole(resources: Resources, roleId: string): Statemen
   return [...inline, ...attached].flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
-/** Allowed (action, resource) pairs, resources as JSON text so intrinsics compare by value. */
+/**
+ * An intrinsic as readable text: `Ref` -> `${Id}`, `Fn::GetAtt` -> `${Id.Attr}`, `Fn::Join` joined,
+ * literals as they are. `{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":s3:::b"]]}` ->
+ * `arn:${AWS::Partition}:s3:::b`. Anything else stays JSON, so it can only fail a comparison.
+ */
+export function render(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const ref = refOf(value);
+    if (ref !== undefined) return `\${${ref}}`;
+    const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt) return `\${${getAtt.join('.')}}`;
+    const join = (value as { 'Fn::Join'?: [string, Json[]] })['Fn::Join'];
+    if (join) return join[1].map(render).join(join[0]);
+  }
+  return JSON.stringify(value);
+}
+
+/** Allowed `action resource` pairs, resources rendered (`render`) so intrinsics compare by value. */
 export const allowedPairs = (statements: readonly Statement[]): string[] =>
   statements
     .filter((statement) => statement.Effect === 'Allow')
     .flatMap((statement) =>
       asList(statement.Action).flatMap((action) =>
-        asList(statement.Resource).map((resource) => `${action} ${JSON.stringify(resource)}`),
+        asList(statement.Resource).map((resource) => `${action} ${render(resource)}`),
       ),
     );
+
+/** Logical ids of the roles whose trust policy lets `service` (e.g. `scheduler.amazonaws.com`) assume them. */
+export const rolesAssumedBy = (resources: Resources, service: string): string[] =>
+  ofType(resources, 'AWS::IAM::Role')
+    .filter(([, role]) =>
+      (role.Properties.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement.some((s) =>
+        asList((s.Principal as { Service?: string | string[] } | undefined)?.Service).includes(service),
+      ),
+    )
+    .map(([id]) => id);
+
+/** The logical id of the one resource of `type`; throws when there is none or more than one. */
+export function onlyOf(resources: Resources, type: string): [string, CfnResource] {
+  const found = ofType(resources, type);
+  if (found.length !== 1 || !found[0]) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0];
+}
