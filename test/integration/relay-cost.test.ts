@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentClient } from '../../functions/adapters/dynamo.ts';
+import { harness } from './harness.ts';
+import { broadcaster, candidate, liveStream, sdp, viewer } from './signaling-scene.ts';
+
+let h: Awaited<ReturnType<typeof harness>>;
+const commands: string[] = [];
+
+beforeAll(async () => {
+  h = await harness();
+  // The handlers run in this process and share this client: count what they send.
+  documentClient().middlewareStack.add(
+    (next, context) => async (args) => {
+      commands.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCommands' },
+  );
+});
+afterAll(() => h.close());
+
+const READS = new Set([
+  'GetCommand',
+  'GetItemCommand',
+  'QueryCommand',
+  'BatchGetCommand',
+  'BatchGetItemCommand',
+]);
+const tally = () => ({
+  reads: commands.filter((c) => READS.has(c)).length,
+  writes: commands.filter((c) => !READS.has(c)).length,
+});
+
+describe('what a relayed message costs in DynamoDB', () => {
+  it('is at most one read and no write for each offer, answer and candidate', async () => {
+    const live = await liveStream(h, 'frugal');
+    const b = await broadcaster(live.url, live.ticket);
+    const v = await viewer(h, live.streamId, 'counted');
+    await b.next('stream:viewer:joined');
+
+    const relays: Array<[string, () => Promise<unknown>]> = [
+      [
+        'offer',
+        async () => {
+          b.send('stream:offer:viewer', { viewerId: v.viewerId, offer: sdp('offer') });
+          await v.client.next('stream:offer:received');
+        },
+      ],
+      [
+        'answer',
+        async () => {
+          v.client.send('stream:answer', { answer: sdp('answer') });
+          await b.next('stream:answer:received');
+        },
+      ],
+      [
+        'broadcaster candidate',
+        async () => {
+          b.send('stream:ice-candidate', { viewerId: v.viewerId, candidate });
+          await v.client.next('stream:ice-candidate:received');
+        },
+      ],
+      [
+        'viewer candidate',
+        async () => {
+          v.client.send('stream:ice-candidate', { candidate });
+          await b.next('stream:ice-candidate:received');
+        },
+      ],
+    ];
+    for (const [name, relay] of relays) {
+      commands.length = 0;
+      await relay();
+      expect({ name, ...tally() }).toEqual({ name, reads: 1, writes: 0 });
+    }
+    await Promise.all([b.close(), v.client.close()]);
+  });
+
+  it('counts the commands of a whole viewer join (REST join, $connect, stream:join)', async () => {
+    const live = await liveStream(h, 'joiner');
+    const b = await broadcaster(live.url, live.ticket);
+    commands.length = 0;
+    const v = await viewer(h, live.streamId, 'newcomer');
+    await b.next('stream:viewer:joined');
+    // Update count (+1 when the peak grows), put session; put connection; bind session, read stream.
+    expect(commands.length).toBeLessThanOrEqual(6);
+    await Promise.all([b.close(), v.client.close()]);
+  });
+});
