@@ -216,11 +216,13 @@ export const handlers = {
   },
   leaveStream: {
     entry: 'functions/api/leave-stream.ts',
-    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUTH_ENV],
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', 'WS_CALLBACK_URL', ...AUTH_ENV],
     grants: [
-      { table: 'streams', actions: ['UpdateItem'] },
+      { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
     ],
+    // The broadcaster hears of a REST leave as of a socket one (stream:viewer:left).
+    access: { manageConnections: true },
   },
   wsAuthorize: {
     entry: 'functions/ws/authorize.ts',

@@ -1,16 +1,26 @@
-import { leaveStream } from '../core/viewers.ts';
+import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
+import { requireEnv } from '../config.ts';
+import { viewerLeft } from '../core/signaling.ts';
 import { viewerDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
 import { LeaveStreamBody, StreamPath } from './schemas.ts';
 
-const deps = viewerDeps();
+const deps = { ...viewerDeps(), sender: new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL')) };
 
-/** POST /api/livestream/{streamId}/leave {viewerId} -> {success: true}; idempotent per session. */
+/**
+ * POST /api/livestream/{streamId}/leave {viewerId} -> {success: true}; idempotent per session.
+ * The same departure as `stream:leave`: counted out once, the broadcaster told once.
+ */
 export const handler = route(
   { auth: 'user', params: StreamPath, body: LeaveStreamBody },
   async ({ params, body, user }) => {
-    await leaveStream(deps, params.streamId, body.viewerId, user);
+    await viewerLeft(deps, {
+      streamId: params.streamId,
+      role: 'viewer',
+      userId: user.userId,
+      viewerId: body.viewerId,
+    });
     return ok({ success: true });
   },
 );

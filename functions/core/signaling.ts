@@ -59,7 +59,7 @@ export async function sendToViewer(deps: SignalingDeps, me: Peer, viewerId: stri
   if ((await deps.sender.send(session.connectionId, message)) === 'gone') {
     await deps.connections.delete(session.connectionId);
     const viewer = { streamId: me.streamId, role: 'viewer' as const, userId: session.userId, viewerId };
-    await viewerLeft(deps, { ...viewer, connectionId: session.connectionId }, me.connectionId);
+    await viewerLeft(deps, viewer, me.connectionId);
     throw new ConflictError(`Viewer ${viewerId} has disconnected`, 'PEER_GONE');
   }
 }
@@ -118,12 +118,14 @@ export async function registerBroadcaster(deps: SignalingDeps, me: Peer, ref?: s
  * code path), and the broadcaster, unless it is the one that found the viewer gone, is told.
  */
 export async function viewerLeft(
-  deps: SignalingDeps,
-  viewer: Peer & { viewerId?: string },
+  deps: Pick<SignalingDeps, 'streams' | 'viewers' | 'clock' | 'sender'>,
+  viewer: TicketClaims,
   exceptConnectionId?: string,
 ): Promise<void> {
   if (!viewer.viewerId) return;
-  await leaveStream(deps, viewer.streamId, viewer.viewerId, { userId: viewer.userId, roles: [] });
+  // A leave followed by the socket closing is one departure: tell the broadcaster once.
+  if (!(await leaveStream(deps, viewer.streamId, viewer.viewerId, { userId: viewer.userId, roles: [] })))
+    return;
   const broadcaster = (await deps.streams.get(viewer.streamId))?.broadcasterConnectionId;
   if (broadcaster && broadcaster !== exceptConnectionId) {
     await deps.sender.send(broadcaster, frame('stream:viewer:left', { viewerId: viewer.viewerId }));

@@ -51,24 +51,24 @@ export async function joinStream(deps: ViewerDeps, streamId: string, user: User)
 
 /**
  * Closes a viewing session. Idempotent: leaving twice (a retry, a tab closing after an explicit
- * leave) counts the viewer out once.
+ * leave) counts the viewer out once. True when this call is the one that closed it.
  */
 export async function leaveStream(
   deps: Pick<ViewerDeps, 'streams' | 'viewers' | 'clock'>,
   streamId: string,
   viewerId: string,
   user: User,
-): Promise<void> {
+): Promise<boolean> {
   const closed = await deps.viewers.close(streamId, viewerId, user.userId, deps.clock.now());
   if (closed.ok) {
     await deps.streams.removeViewer(streamId);
-    return;
+    return true;
   }
   const session = closed.current;
   if (!session)
     throw new NotFoundError(`No viewer session ${viewerId} on stream ${streamId}`, 'VIEWER_NOT_FOUND');
   if (session.userId !== user.userId) throw new ForbiddenError('This viewer session belongs to another user');
-  // Already closed: nothing to change.
+  return false; // already closed: nothing to change
 }
 
 /** The caller's own viewing session, still open, on a live stream (to reconnect to it). */

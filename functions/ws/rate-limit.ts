@@ -51,9 +51,4 @@ export class RateLimiter {
     bucket.tokens -= 1;
     return { ok: true };
   }
-
-  forget(connectionId: string): void {
-    this.buckets.delete(`${connectionId}:control`);
-    this.buckets.delete(`${connectionId}:candidate`);
-  }
 }

@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignalingClient } from '../support/signaling-client.ts';
 import { harness } from './harness.ts';
@@ -71,6 +72,24 @@ describe('signaling relay through the local WebSocket emulator', () => {
     await b.close();
   });
 
+  it('tells the broadcaster once when a viewer leaves over REST and then closes its socket', async () => {
+    const live = await liveStream(h, 'rest-leaver-host');
+    const b = await broadcaster(live.url, live.ticket);
+    const v = await viewer(h, live.streamId, 'rest-leaver');
+    await b.next('stream:viewer:joined');
+    const left = await h.call('POST', `/api/livestream/${live.streamId}/leave`, {
+      token: v.token,
+      body: { viewerId: v.viewerId },
+    });
+    expect(left.status).toBe(200);
+    expect((await b.next('stream:viewer:left')).data).toEqual({ viewerId: v.viewerId });
+    await v.client.close();
+    await settle();
+    expect(b.frames.filter((f) => f.event === 'stream:viewer:left')).toHaveLength(1);
+    expect(await view(live.streamId)).toMatchObject({ viewerCount: 0 });
+    await b.close();
+  });
+
   it('tells every viewer when the owner ends the stream over REST, and disconnects them', async () => {
     const live = await liveStream(h, 'rest-ender');
     const b = await broadcaster(live.url, live.ticket);
@@ -93,6 +112,46 @@ describe('signaling relay through the local WebSocket emulator', () => {
     const expired = signTicket(process.env.SIGNALING_SECRET ?? '', claims, Date.now() - 120_000, 60);
     await expect(SignalingClient.connect(live.url, expired)).rejects.toThrow('401');
     expect(await h.snapshot()).toEqual(before);
+  });
+});
+
+describe('a target that is gone (its $disconnect was lost)', () => {
+  const point = (table: string, key: Record<string, string>, field: string) =>
+    h.db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: `SET ${field} = :dead`,
+        ExpressionAttributeValues: { ':dead': 'ZGVhZGRlYWQ=' },
+      }),
+    );
+
+  it('drops a gone viewer (counted out, session closed) and tells the broadcaster PEER_GONE', async () => {
+    const live = await liveStream(h, 'gone-viewer-host');
+    const b = await broadcaster(live.url, live.ticket);
+    const v = await viewer(h, live.streamId, 'ghost');
+    await point('LivestreamViewers', { streamId: live.streamId, viewerId: v.viewerId }, 'connectionId');
+
+    const reply = await b.request('stream:offer:viewer', { viewerId: v.viewerId, offer: sdp('offer') }, 'g1');
+    expect(reply.data.code).toBe('PEER_GONE');
+    expect(await view(live.streamId)).toMatchObject({ viewerCount: 0 });
+    const again = await b.request('stream:offer:viewer', { viewerId: v.viewerId, offer: sdp('offer') }, 'g2');
+    expect(again.data.code).toBe('VIEWER_NOT_FOUND');
+    await Promise.all([b.close(), v.client.close()]);
+  });
+
+  it('drops a gone broadcaster as if it had disconnected, and tells the viewer PEER_GONE', async () => {
+    const live = await liveStream(h, 'gone-host');
+    const b = await broadcaster(live.url, live.ticket);
+    const v = await viewer(h, live.streamId, 'orphan');
+    await point('Livestreams', { streamId: live.streamId }, 'broadcasterConnectionId');
+
+    const reply = await v.client.request('stream:answer', { answer: sdp('answer') }, 'g3');
+    expect(reply.data.code).toBe('PEER_GONE');
+    expect((await v.client.next('stream:broadcaster:left')).data.graceSeconds).toBeGreaterThan(0);
+    const next = await v.client.request('stream:answer', { answer: sdp('answer') }, 'g4');
+    expect(next.data.code).toBe('BROADCASTER_NOT_CONNECTED');
+    await Promise.all([b.close(), v.client.close()]);
   });
 });
 
