@@ -7,7 +7,8 @@ import { log } from '../log.ts';
 const secret = await loadTicketSecret();
 
 /**
- * The $connect authorizer: a valid, unexpired ticket lets the upgrade through and its claims
+ * The $connect authorizer: a valid, unexpired ticket (for the `streamId` the client names, if it
+ * names one) lets the upgrade through and its claims
  * become the connection's identity for every later message. Any failure is API Gateway's 401
  * ('Unauthorized'); the reason goes to the log, never to the client. The ticket is not logged.
  */
@@ -17,9 +18,17 @@ export const handler = middy<
   Error,
   Context
 >().handler(async (event, context) => {
-  const check = verifyTicket(secret, event.queryStringParameters?.ticket ?? '', Date.now());
-  if (!check.ok) {
-    log.info('ticket refused', { requestId: context.awsRequestId, reason: check.reason });
+  const query = event.queryStringParameters ?? {};
+  const check = verifyTicket(secret, query.ticket ?? '', Date.now());
+  // A client may name the stream it means; a ticket for any other stream is then refused.
+  const named = query.streamId;
+  const reason = !check.ok
+    ? check.reason
+    : named && named !== check.claims.streamId
+      ? 'other-stream'
+      : undefined;
+  if (!check.ok || reason) {
+    log.info('ticket refused', { requestId: context.awsRequestId, reason });
     throw new Error('Unauthorized');
   }
   const { streamId, role, userId, viewerId } = check.claims;

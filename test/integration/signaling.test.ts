@@ -100,7 +100,7 @@ describe('signaling relay through the local WebSocket emulator', () => {
     await b.close();
   });
 
-  it('refuses the upgrade without a ticket, with a tampered one, or an expired one, storing nothing', async () => {
+  it('refuses the upgrade without a ticket, with a tampered, expired or other-stream one, storing nothing', async () => {
     const live = await liveStream(h, 'gatekeeper');
     const before = await h.snapshot();
     await expect(SignalingClient.connect(live.url)).rejects.toThrow('401');
@@ -111,7 +111,14 @@ describe('signaling relay through the local WebSocket emulator', () => {
     const claims = { streamId: live.streamId, role: 'broadcaster' as const, userId: 'gatekeeper' };
     const expired = signTicket(process.env.SIGNALING_SECRET ?? '', claims, Date.now() - 120_000, 60);
     await expect(SignalingClient.connect(live.url, expired)).rejects.toThrow('401');
-    expect(await h.snapshot()).toEqual(before);
+    const elsewhere = await liveStream(h, 'elsewhere');
+    const otherStream = `${live.url}?streamId=${elsewhere.streamId}&ticket=${encodeURIComponent(live.ticket)}`;
+    await expect(SignalingClient.connect(otherStream)).rejects.toThrow('401');
+    const sameStream = `${live.url}?streamId=${live.streamId}&ticket=${encodeURIComponent(live.ticket)}`;
+    await (await SignalingClient.connect(sameStream)).close();
+    const rows = await h.snapshot();
+    expect(rows.LivestreamConnections).toEqual(before.LivestreamConnections);
+    expect(rows.LivestreamViewers).toEqual(before.LivestreamViewers);
   });
 });
 
