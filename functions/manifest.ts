@@ -1,30 +1,25 @@
 /**
  * The one description of the service that both worlds are built from: `lib/` turns it into
  * API Gateway routes, DynamoDB tables and IAM grants; `local/` turns it into the emulator.
- * Plain data only: no imports, no SDK, nothing that runs.
+ * Plain data only (its types are in manifest-types.ts): no SDK, nothing that runs.
  */
 
-export type KeyType = 'S' | 'N';
-export interface KeyDef {
-  readonly name: string;
-  readonly type: KeyType;
-}
+import type { HandlerDef, RestRoute, TableDef, TableGrant, WebSocketRoute } from './manifest-types.ts';
 
-export interface IndexDef {
-  readonly name: string;
-  readonly partitionKey: KeyDef;
-  readonly sortKey?: KeyDef;
-}
-
-export interface TableDef {
-  /** Logical name; the physical name is chosen by CloudFormation (or the local stack). */
-  readonly name: string;
-  readonly partitionKey: KeyDef;
-  readonly sortKey?: KeyDef;
-  readonly indexes: readonly IndexDef[];
-  /** Epoch-seconds attribute after which DynamoDB deletes the item. */
-  readonly ttlAttribute?: string;
-}
+export type {
+  DynamoAction,
+  EnvName,
+  HandlerAccess,
+  HandlerDef,
+  HttpMethod,
+  IndexDef,
+  KeyDef,
+  KeyType,
+  RestRoute,
+  TableDef,
+  TableGrant,
+  WebSocketRoute,
+} from './manifest-types.ts';
 
 export const tables = {
   streams: {
@@ -77,69 +72,6 @@ export type TableKey = keyof typeof tables;
 
 /** The number of `liveShard` values (`live#0` .. `live#N-1`). Changing it needs a backfill. */
 export const LIVE_INDEX_SHARDS = 4;
-
-/** DynamoDB actions a handler may be granted; anything else is a review question. */
-export type DynamoAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
-
-export interface TableGrant {
-  readonly table: TableKey;
-  readonly actions: readonly DynamoAction[];
-  /** Indexes the handler queries; each is granted by its own ARN. */
-  readonly indexes?: readonly string[];
-}
-
-/**
- * Environment variables a handler reads. Table names are filled in from the tables above,
- * `SIGNALING_*`, `WS_CALLBACK_URL` and `WATCHDOG_*` from the stack's own resources, the rest
- * from deploy parameters (see README, "Configuration").
- */
-export type EnvName =
-  | 'STREAMS_TABLE'
-  | 'VIEWERS_TABLE'
-  | 'CONNECTIONS_TABLE'
-  | 'AUTH_JWKS_URL'
-  | 'AUTH_ISSUER'
-  | 'AUTH_AUDIENCE'
-  | 'DEFAULT_MAX_VIEWERS'
-  | 'TURN_SERVER'
-  | 'TURN_USERNAME'
-  | 'TURN_PASSWORD'
-  | 'TURN_SECRET'
-  | 'TURN_TTL_SECONDS'
-  | 'CONNECTION_TTL_SECONDS'
-  /** The wss:// URL clients connect to (returned with each ticket). */
-  | 'SIGNALING_URL'
-  /** ARN of the Secrets Manager secret that signs tickets (on AWS). */
-  | 'SIGNALING_SECRET_ARN'
-  /** The ticket-signing secret itself: the local stack only; AWS uses the ARN above. */
-  | 'SIGNALING_SECRET'
-  | 'SIGNALING_TICKET_TTL_SECONDS'
-  /** The @connections management endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage}. */
-  | 'WS_CALLBACK_URL'
-  /** How long a live stream waits for its broadcaster to reconnect before it ends. */
-  | 'BROADCASTER_GRACE_SECONDS'
-  /** EventBridge Scheduler: where the one-off stream checks go, and the role they run as. */
-  | 'WATCHDOG_FUNCTION_ARN'
-  | 'WATCHDOG_SCHEDULER_ROLE_ARN'
-  | 'WATCHDOG_SCHEDULE_GROUP';
-
-/** Non-table permissions, each a named capability the CDK turns into one precise statement. */
-export interface HandlerAccess {
-  /** `execute-api:ManageConnections` on this API's `@connections` (post, get, delete). */
-  readonly manageConnections?: true;
-  /** `secretsmanager:GetSecretValue` on the ticket-signing secret. */
-  readonly signalingSecret?: true;
-  /** `scheduler:CreateSchedule` in the watchdog group, and `iam:PassRole` on its role. */
-  readonly scheduleWatchdog?: true;
-}
-
-export interface HandlerDef {
-  /** Path from the repository root to the file exporting `handler`. */
-  readonly entry: string;
-  readonly env: readonly EnvName[];
-  readonly grants: readonly TableGrant[];
-  readonly access?: HandlerAccess;
-}
 
 const AUTH_ENV = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
 const TURN_ENV = [
@@ -266,17 +198,6 @@ export const handlers = {
 
 export type HandlerName = keyof typeof handlers;
 
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
-
-export interface RestRoute {
-  readonly method: HttpMethod;
-  /** API Gateway resource path; `{name}` segments become path parameters. */
-  readonly path: string;
-  readonly handler: HandlerName;
-  /** `user`: a valid Bearer JWT is required (checked in the handler); `public`: anyone. */
-  readonly auth: 'user' | 'public';
-}
-
 const STREAM = '/api/livestream/{streamId}';
 
 export const restRoutes = [
@@ -290,11 +211,6 @@ export const restRoutes = [
   { method: 'POST', path: `${STREAM}/join`, handler: 'joinStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/leave`, handler: 'leaveStream', auth: 'user' },
 ] as const satisfies readonly RestRoute[];
-
-export interface WebSocketRoute {
-  readonly routeKey: string;
-  readonly handler: HandlerName;
-}
 
 /** Route selection is `$request.body.action`; every action goes to `$default`'s router. */
 export const webSocketRoutes = [

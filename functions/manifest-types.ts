@@ -1,0 +1,106 @@
+/**
+ * The shapes of `manifest.ts`'s data. Kept apart so the manifest itself reads as the list of
+ * what the service is made of.
+ */
+import type { HandlerName, TableKey } from './manifest.ts';
+
+export type KeyType = 'S' | 'N';
+export interface KeyDef {
+  readonly name: string;
+  readonly type: KeyType;
+}
+
+export interface IndexDef {
+  readonly name: string;
+  readonly partitionKey: KeyDef;
+  readonly sortKey?: KeyDef;
+}
+
+export interface TableDef {
+  /** Logical name; the physical name is chosen by CloudFormation (or the local stack). */
+  readonly name: string;
+  readonly partitionKey: KeyDef;
+  readonly sortKey?: KeyDef;
+  readonly indexes: readonly IndexDef[];
+  /** Epoch-seconds attribute after which DynamoDB deletes the item. */
+  readonly ttlAttribute?: string;
+}
+
+/** DynamoDB actions a handler may be granted; anything else is a review question. */
+export type DynamoAction = 'GetItem' | 'BatchGetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query';
+
+export interface TableGrant {
+  readonly table: TableKey;
+  readonly actions: readonly DynamoAction[];
+  /** Indexes the handler queries; each is granted by its own ARN. */
+  readonly indexes?: readonly string[];
+}
+
+/**
+ * Environment variables a handler reads. Table names are filled in from the tables above,
+ * `SIGNALING_*`, `WS_CALLBACK_URL` and `WATCHDOG_*` from the stack's own resources, the rest
+ * from deploy parameters (see README, "Configuration").
+ */
+export type EnvName =
+  | 'STREAMS_TABLE'
+  | 'VIEWERS_TABLE'
+  | 'CONNECTIONS_TABLE'
+  | 'AUTH_JWKS_URL'
+  | 'AUTH_ISSUER'
+  | 'AUTH_AUDIENCE'
+  | 'DEFAULT_MAX_VIEWERS'
+  | 'TURN_SERVER'
+  | 'TURN_USERNAME'
+  | 'TURN_PASSWORD'
+  | 'TURN_SECRET'
+  | 'TURN_TTL_SECONDS'
+  | 'CONNECTION_TTL_SECONDS'
+  /** The wss:// URL clients connect to (returned with each ticket). */
+  | 'SIGNALING_URL'
+  /** ARN of the Secrets Manager secret that signs tickets (on AWS). */
+  | 'SIGNALING_SECRET_ARN'
+  /** The ticket-signing secret itself: the local stack only; AWS uses the ARN above. */
+  | 'SIGNALING_SECRET'
+  | 'SIGNALING_TICKET_TTL_SECONDS'
+  /** The @connections management endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage}. */
+  | 'WS_CALLBACK_URL'
+  /** How long a live stream waits for its broadcaster to reconnect before it ends. */
+  | 'BROADCASTER_GRACE_SECONDS'
+  /** EventBridge Scheduler: where the one-off stream checks go, and the role they run as. */
+  | 'WATCHDOG_FUNCTION_ARN'
+  | 'WATCHDOG_SCHEDULER_ROLE_ARN'
+  | 'WATCHDOG_SCHEDULE_GROUP';
+
+/** Non-table permissions, each a named capability the CDK turns into one precise statement. */
+export interface HandlerAccess {
+  /** `execute-api:ManageConnections` on this API's `@connections` (post, get, delete). */
+  readonly manageConnections?: true;
+  /** `secretsmanager:GetSecretValue` on the ticket-signing secret. */
+  readonly signalingSecret?: true;
+  /** `scheduler:CreateSchedule` in the watchdog group, and `iam:PassRole` on its role. */
+  readonly scheduleWatchdog?: true;
+}
+
+export interface HandlerDef {
+  /** Path from the repository root to the file exporting `handler`. */
+  readonly entry: string;
+  readonly env: readonly EnvName[];
+  readonly grants: readonly TableGrant[];
+  readonly access?: HandlerAccess;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+export interface RestRoute {
+  readonly method: HttpMethod;
+  /** API Gateway resource path; `{name}` segments become path parameters. */
+  readonly path: string;
+  readonly handler: HandlerName;
+  /** `user`: a valid Bearer JWT is required (checked in the handler); `public`: anyone. */
+  readonly auth: 'user' | 'public';
+}
+
+export interface WebSocketRoute {
+  readonly routeKey: string;
+  readonly handler: HandlerName;
+}
