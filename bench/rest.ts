@@ -1,4 +1,5 @@
 import type { LocalStack } from '../local/stack.ts';
+import { percentile, ratio } from './stats.ts';
 
 export interface RestRow {
   route: string;
@@ -10,9 +11,6 @@ export interface RestRow {
   /** DynamoDB operations dynalite received, per request. */
   dynamoOpsPerRequest: number;
 }
-
-const percentile = (sorted: number[], p: number) =>
-  Number((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0).toFixed(2));
 
 /** Runs `count` requests `concurrency` at a time; latency per request and DynamoDB ops per request. */
 async function measure(
@@ -38,7 +36,6 @@ async function measure(
       }
     }),
   );
-  times.sort((a, b) => a - b);
   return {
     route,
     requests: count,
@@ -46,7 +43,7 @@ async function measure(
     p50Ms: percentile(times, 50),
     p95Ms: percentile(times, 95),
     p99Ms: percentile(times, 99),
-    dynamoOpsPerRequest: Number((stack.dynamo.calls.count() / count).toFixed(2)),
+    dynamoOpsPerRequest: ratio(stack.dynamo.calls.count(), count),
   };
 }
 

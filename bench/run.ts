@@ -1,37 +1,47 @@
 /**
  * `npm run bench [-- --quick]`: performance figures from the local stack, started in-process.
- * Prints a table and writes `bench/results/<scenario>.json`. Figures are measured, never
- * asserted: tests assert counts, this file reports times.
+ * Prints a table per scenario and writes `bench/results/<scenario>.json`. Figures are measured,
+ * never asserted: tests assert counts, this file reports times. `--quick` runs every scenario
+ * small, so CI proves they work without caring about the numbers.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../local/stack.ts';
 import { restScenario } from './rest.ts';
+import { signalingScenario } from './signaling.ts';
 
 const quick = process.argv.includes('--quick');
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+};
 
-const stack = await startLocalStack({ port: 0, quiet: true });
-try {
-  const rows = await restScenario(stack, { requests: quick ? 20 : 500, concurrency: quick ? 4 : 25 });
-  console.table(rows);
-  await mkdir(resultsDir, { recursive: true });
-  const machine = {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-  };
-  const report = {
-    scenario: 'rest',
+async function report(scenario: string, parameters: Record<string, unknown>, figures: unknown) {
+  console.log(`\n${scenario} ${JSON.stringify(parameters)}`);
+  console.table(figures);
+  const body = {
+    scenario,
     quick,
     date: new Date().toISOString(),
     node: process.version,
     machine,
-    rows,
+    parameters,
+    figures,
   };
-  await writeFile(`${resultsDir}rest.json`, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`wrote ${resultsDir}rest.json`);
+  await writeFile(`${resultsDir}${scenario}.json`, `${JSON.stringify(body, null, 2)}\n`);
+}
+
+await mkdir(resultsDir, { recursive: true });
+const stack = await startLocalStack({ port: 0, quiet: true });
+try {
+  const rest = { requests: quick ? 20 : 500, concurrency: quick ? 4 : 25 };
+  await report('rest', rest, await restScenario(stack, rest));
+  const signaling = { viewers: quick ? 5 : 50, candidates: quick ? 2 : 10 };
+  await report('signaling', signaling, await signalingScenario(stack, signaling));
+  console.log(`\nwrote ${resultsDir}{rest,signaling}.json`);
 } finally {
   await stack.close();
 }

@@ -1,35 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentClient } from '../../functions/adapters/dynamo.ts';
+import { countDynamoCommands } from '../support/dynamo-counter.ts';
 import { harness } from './harness.ts';
 import { broadcaster, candidate, liveStream, sdp, viewer } from './signaling-scene.ts';
 
 let h: Awaited<ReturnType<typeof harness>>;
-const commands: string[] = [];
+let counter: ReturnType<typeof countDynamoCommands>;
 
 beforeAll(async () => {
   h = await harness();
   // The handlers run in this process and share this client: count what they send.
-  documentClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      commands.push(String(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name: 'countCommands' },
-  );
+  counter = countDynamoCommands();
 });
 afterAll(() => h.close());
-
-const READS = new Set([
-  'GetCommand',
-  'GetItemCommand',
-  'QueryCommand',
-  'BatchGetCommand',
-  'BatchGetItemCommand',
-]);
-const tally = () => ({
-  reads: commands.filter((c) => READS.has(c)).length,
-  writes: commands.filter((c) => !READS.has(c)).length,
-});
 
 describe('what a relayed message costs in DynamoDB', () => {
   it('is at most one read and no write for each offer, answer and candidate', async () => {
@@ -69,9 +51,10 @@ describe('what a relayed message costs in DynamoDB', () => {
       ],
     ];
     for (const [name, relay] of relays) {
-      commands.length = 0;
+      counter.take();
       await relay();
-      expect({ name, ...tally() }).toEqual({ name, reads: 1, writes: 0 });
+      const { reads, writes } = counter.take();
+      expect({ name, reads, writes }).toEqual({ name, reads: 1, writes: 0 });
     }
     await Promise.all([b.close(), v.client.close()]);
   });
@@ -79,11 +62,13 @@ describe('what a relayed message costs in DynamoDB', () => {
   it('counts the commands of a whole viewer join (REST join, $connect, stream:join)', async () => {
     const live = await liveStream(h, 'joiner');
     const b = await broadcaster(live.url, live.ticket);
-    commands.length = 0;
+    counter.take();
     const v = await viewer(h, live.streamId, 'newcomer');
     await b.next('stream:viewer:joined');
     // Update count (+1 when the peak grows), put session; put connection; bind session, read stream.
-    expect(commands.length).toBeLessThanOrEqual(6);
+    const { reads, writes, names } = counter.take();
+    expect(reads + writes).toBeLessThanOrEqual(6);
+    expect(names).toContain('PutItemCommand');
     await Promise.all([b.close(), v.client.close()]);
   });
 });

@@ -13,11 +13,14 @@ export interface Frame {
  */
 export class SignalingClient {
   readonly frames: Frame[] = [];
+  /** `performance.now()` at each frame's arrival, index for index with `frames`. */
+  readonly receivedAt: number[] = [];
   private consumed = 0;
   closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (raw) => {
+      this.receivedAt.push(performance.now());
       this.frames.push(JSON.parse(raw.toString()));
     });
     this.closed = new Promise((resolve) =>
