@@ -24,6 +24,8 @@ export interface TableDef {
   readonly indexes: readonly IndexDef[];
   /** Epoch-seconds attribute after which DynamoDB deletes the item. */
   readonly ttlAttribute?: string;
+  /** A DynamoDB stream of the table's changes, carrying the new item image. */
+  readonly stream?: 'NEW_IMAGE';
 }
 
 /** DynamoDB actions a handler may be granted; anything else is a review question. */
@@ -45,6 +47,11 @@ export type EnvName =
   | 'STREAMS_TABLE'
   | 'VIEWERS_TABLE'
   | 'CONNECTIONS_TABLE'
+  | 'CHAT_TABLE'
+  /** Messages a user may post per stream in 10 s (default 5). */
+  | 'CHAT_RATE_LIMIT'
+  /** How long chat history is kept (default 30 days; DynamoDB TTL deletes older messages). */
+  | 'CHAT_RETENTION_DAYS'
   | 'AUTH_JWKS_URL'
   | 'AUTH_ISSUER'
   | 'AUTH_AUDIENCE'

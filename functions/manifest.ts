@@ -49,9 +49,12 @@ export const tables = {
   chat: {
     name: 'LivestreamChat',
     partitionKey: { name: 'streamId', type: 'S' },
+    // `msg#<time-ordered id>` for messages; `ban#`, `rate#`, `slow#` rows hold moderation state.
     sortKey: { name: 'messageId', type: 'S' },
     indexes: [],
     ttlAttribute: 'expiresAt',
+    // Feeds the fan-out: new and deleted messages reach every member of the stream's room.
+    stream: 'NEW_IMAGE',
   },
   connections: {
     name: 'LivestreamConnections',
@@ -60,6 +63,12 @@ export const tables = {
       {
         name: 'byStream',
         partitionKey: { name: 'streamId', type: 'S' },
+        sortKey: { name: 'connectionId', type: 'S' },
+      },
+      // Sparse: only connections in a chat room carry `chatRoom` (the stream id).
+      {
+        name: 'byRoom',
+        partitionKey: { name: 'chatRoom', type: 'S' },
         sortKey: { name: 'connectionId', type: 'S' },
       },
     ],
@@ -179,14 +188,69 @@ export const handlers = {
   },
   wsDefault: {
     entry: 'functions/ws/default.ts',
-    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', 'CONNECTIONS_TABLE', 'WS_CALLBACK_URL', ...WATCHDOG_ENV],
+    env: [
+      'STREAMS_TABLE',
+      'VIEWERS_TABLE',
+      'CONNECTIONS_TABLE',
+      'CHAT_TABLE',
+      'CHAT_RATE_LIMIT',
+      'CHAT_RETENTION_DAYS',
+      'WS_CALLBACK_URL',
+      ...WATCHDOG_ENV,
+    ],
     grants: [
       { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       { table: 'viewers', actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] },
-      { table: 'connections', actions: ['DeleteItem', 'Query'], indexes: ['byStream'] },
+      // UpdateItem: a connection joins and leaves its stream's chat room.
+      { table: 'connections', actions: ['DeleteItem', 'Query', 'UpdateItem'], indexes: ['byStream'] },
+      // Room bans; posting over the socket (the user's window and slow-mode slot, the message).
+      { table: 'chat', actions: ['GetItem', 'UpdateItem', 'PutItem'] },
     ],
     // A relay that finds the broadcaster gone runs the same flow as its $disconnect.
     access: { manageConnections: true, scheduleWatchdog: true },
+  },
+  issueChatTicket: {
+    entry: 'functions/api/issue-chat-ticket.ts',
+    env: ['STREAMS_TABLE', ...AUTH_ENV, ...TICKET_ENV],
+    grants: [{ table: 'streams', actions: ['GetItem'] }],
+    access: { signalingSecret: true },
+  },
+  listChat: {
+    entry: 'functions/api/list-chat.ts',
+    env: ['STREAMS_TABLE', 'CHAT_TABLE', ...AUTH_ENV],
+    grants: [
+      { table: 'streams', actions: ['GetItem'] },
+      { table: 'chat', actions: ['Query'] },
+    ],
+  },
+  postChat: {
+    entry: 'functions/api/post-chat.ts',
+    env: ['STREAMS_TABLE', 'CHAT_TABLE', 'CHAT_RATE_LIMIT', 'CHAT_RETENTION_DAYS', ...AUTH_ENV],
+    grants: [
+      { table: 'streams', actions: ['GetItem'] },
+      // Read the poster's ban; count the poster's window and slow-mode slot; store the message.
+      { table: 'chat', actions: ['GetItem', 'UpdateItem', 'PutItem'] },
+    ],
+  },
+  moderateChat: {
+    entry: 'functions/api/moderate-chat.ts',
+    env: ['STREAMS_TABLE', 'CHAT_TABLE', ...AUTH_ENV],
+    grants: [
+      { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
+      { table: 'chat', actions: ['UpdateItem', 'PutItem', 'DeleteItem'] },
+    ],
+  },
+  terminateStream: {
+    entry: 'functions/api/terminate-stream.ts',
+    env: ['STREAMS_TABLE', 'CONNECTIONS_TABLE', 'WS_CALLBACK_URL', ...AUTH_ENV],
+    grants: END_GRANTS,
+    access: { manageConnections: true },
+  },
+  chatFanOut: {
+    entry: 'functions/events/chat-fan-out.ts',
+    env: ['CONNECTIONS_TABLE', 'WS_CALLBACK_URL'],
+    grants: [{ table: 'connections', actions: ['DeleteItem', 'Query'], indexes: ['byRoom'] }],
+    access: { manageConnections: true },
   },
   streamWatchdog: {
     entry: 'functions/events/stream-watchdog.ts',
@@ -210,6 +274,15 @@ export const restRoutes = [
   { method: 'POST', path: `${STREAM}/ticket`, handler: 'issueTicket', auth: 'user' },
   { method: 'POST', path: `${STREAM}/join`, handler: 'joinStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/leave`, handler: 'leaveStream', auth: 'user' },
+  { method: 'GET', path: `${STREAM}/chat`, handler: 'listChat', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/chat/ticket`, handler: 'issueChatTicket', auth: 'user' },
+  // Moderation: the owner, or a moderator/admin claim. One function, one small set of grants.
+  { method: 'DELETE', path: `${STREAM}/chat/{messageId}`, handler: 'moderateChat', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/chat/bans`, handler: 'moderateChat', auth: 'user' },
+  { method: 'DELETE', path: `${STREAM}/chat/bans/{userId}`, handler: 'moderateChat', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/chat/slow-mode`, handler: 'moderateChat', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/terminate`, handler: 'terminateStream', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/chat`, handler: 'postChat', auth: 'user' },
 ] as const satisfies readonly RestRoute[];
 
 /** Route selection is `$request.body.action`; every action goes to `$default`'s router. */
@@ -237,6 +310,18 @@ export const webSocketAuthorizer = {
  */
 export const eventSources = [
   { kind: 'schedule', handler: 'streamWatchdog', group: 'stream-watchdog' },
+  {
+    kind: 'dynamodb-stream',
+    table: 'chat',
+    handler: 'chatFanOut',
+    // Batches, not single records: a flood reaches each watcher as a few frames a second.
+    // AWS takes whole seconds only: the stack deploys 0, where Lambda polls each shard about
+    // four times a second, which is what the local stand-in's 0.25 s window reproduces.
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0.25,
+    // Only messages (new, or marked deleted) wake the fan-out; moderation rows never do.
+    filters: [{ dynamodb: { NewImage: { kind: { S: ['message'] } } } }],
+  },
 ] as const;
 
 /**

@@ -1,7 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, ConnectionStore } from '../core/connections.ts';
-import { call, documentClient } from './dynamo.ts';
+import { call, documentClient, isConditionFailure } from './dynamo.ts';
 
 /** LivestreamConnections table: one row per open WebSocket, expired by TTL if $disconnect is lost. */
 export class DynamoConnectionStore implements ConnectionStore {
@@ -18,22 +24,69 @@ export class DynamoConnectionStore implements ConnectionStore {
     await call(() => this.db.send(new DeleteCommand({ TableName: this.tableName, Key: { connectionId } })));
   }
 
-  async listByStream(streamId: string): Promise<ConnectionRecord[]> {
-    const found: ConnectionRecord[] = [];
+  listByStream(streamId: string): Promise<ConnectionRecord[]> {
+    return this.queryAll('byStream', 'streamId', streamId) as Promise<unknown> as Promise<ConnectionRecord[]>;
+  }
+
+  async joinRoom(connectionId: string, streamId: string): Promise<boolean> {
+    try {
+      await call(() =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { connectionId },
+            UpdateExpression: 'SET chatRoom = :s',
+            // Never resurrect a row its $disconnect already removed.
+            ConditionExpression: 'attribute_exists(connectionId)',
+            ExpressionAttributeValues: { ':s': streamId },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async leaveRoom(connectionId: string): Promise<void> {
+    await call(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { connectionId },
+          UpdateExpression: 'REMOVE chatRoom',
+          ConditionExpression: 'attribute_exists(connectionId)',
+        }),
+      ),
+    ).catch((error) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  }
+
+  async listRoom(streamId: string): Promise<string[]> {
+    const members = await this.queryAll('byRoom', 'chatRoom', streamId, 'connectionId');
+    return members.map((m) => m.connectionId as string);
+  }
+
+  private async queryAll(index: string, key: string, value: string, projection?: string) {
+    const found: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await call(() =>
+      const out: QueryCommandOutput = await call(() =>
         this.db.send(
           new QueryCommand({
             TableName: this.tableName,
-            IndexName: 'byStream',
-            KeyConditionExpression: 'streamId = :s',
-            ExpressionAttributeValues: { ':s': streamId },
+            IndexName: index,
+            KeyConditionExpression: '#k = :v',
+            ExpressionAttributeNames: { '#k': key },
+            ExpressionAttributeValues: { ':v': value },
+            ProjectionExpression: projection,
             ExclusiveStartKey: start,
           }),
         ),
       );
-      found.push(...((out.Items ?? []) as ConnectionRecord[]));
+      found.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
     } while (start);
     return found;

@@ -141,6 +141,20 @@ export class DynamoStreamStore implements StreamStore {
     );
   }
 
+  async setSlowMode(streamId: string, seconds: number): Promise<void> {
+    await call(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { streamId },
+          UpdateExpression: 'SET chatSlowModeSeconds = :s',
+          ConditionExpression: 'attribute_exists(streamId)',
+          ExpressionAttributeValues: { ':s': seconds },
+        }),
+      ),
+    );
+  }
+
   listLive(page: { limit: number; skip: number; cursor?: string }): Promise<LivePage> {
     return listLiveStreams(this.db, this.tableName, page);
   }

@@ -1,7 +1,9 @@
+import { DynamoChatStore } from '../adapters/chat-store.ts';
 import { DynamoStreamStore } from '../adapters/stream-store.ts';
-import { randomIds, systemClock } from '../adapters/system.ts';
+import { randomIds, systemClock, timeOrderedId } from '../adapters/system.ts';
 import { DynamoViewerStore } from '../adapters/viewer-store.ts';
-import { requireEnv, turnConfigFromEnv } from '../config.ts';
+import { intEnv, requireEnv, turnConfigFromEnv } from '../config.ts';
+import type { ChatDeps, ChatLimits } from '../core/chat.ts';
 import type { StreamDeps } from '../core/streams.ts';
 import type { ViewerDeps } from '../core/viewers.ts';
 
@@ -15,5 +17,23 @@ export function viewerDeps(): ViewerDeps {
     ...streamDeps(),
     viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')),
     turn: turnConfigFromEnv(),
+  };
+}
+
+export function chatDeps(): ChatDeps {
+  return {
+    streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')),
+    chat: new DynamoChatStore(requireEnv('CHAT_TABLE')),
+    clock: systemClock,
+    newMessageId: () => timeOrderedId(),
+  };
+}
+
+/** Chat limits, the same for REST and WebSocket posts. */
+export function chatLimitsFromEnv(): ChatLimits {
+  return {
+    perWindow: intEnv('CHAT_RATE_LIMIT', 5, { min: 1, max: 1000 }),
+    windowMs: 10_000,
+    retentionDays: intEnv('CHAT_RETENTION_DAYS', 30, { min: 1, max: 3650 }),
   };
 }

@@ -1,4 +1,4 @@
-import { DomainError, ServiceUnavailableError, UnauthorizedError } from '../core/errors.ts';
+import { DomainError, RateLimitedError, ServiceUnavailableError, UnauthorizedError } from '../core/errors.ts';
 import { log } from '../log.ts';
 import { type HttpResult, json } from './responses.ts';
 
@@ -10,6 +10,7 @@ const STATUS: Record<string, number> = {
   ConflictError: 409,
   PayloadTooLargeError: 413,
   UnsupportedMediaTypeError: 415,
+  RateLimitedError: 429,
   ServiceUnavailableError: 503,
 };
 
@@ -22,6 +23,8 @@ export function errorResponse(error: unknown, requestId: string): HttpResult {
   if (error instanceof DomainError && STATUS[error.name]) {
     const headers: Record<string, string> = {};
     if (error instanceof ServiceUnavailableError) headers['Retry-After'] = String(error.retryAfterSeconds);
+    if (error instanceof RateLimitedError)
+      headers['Retry-After'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
     if (error instanceof UnauthorizedError)
       headers['WWW-Authenticate'] = `Bearer error="${error.code.toLowerCase()}"`;
     const body = {

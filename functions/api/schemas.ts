@@ -70,3 +70,56 @@ export const ActiveStreamsQuery = z
     message: 'use either cursor or offset, not both',
     path: ['offset'],
   });
+
+/** Chat text: at most 500 characters (code points, so an emoji counts once) after trimming. */
+export const MAX_CHAT_CHARACTERS = 500;
+
+export const ChatBody = z.strictObject({
+  message: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .refine(
+      (text) => [...text].length <= MAX_CHAT_CHARACTERS,
+      `must be at most ${MAX_CHAT_CHARACTERS} characters`,
+    )
+    .refine(printable(true), 'must not contain control characters'),
+});
+
+export const ChatQuery = z.strictObject({
+  limit: integer(1, 100, 50),
+  before: z
+    .string()
+    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a nextCursor this API returned')
+    .optional(),
+});
+
+const userId = z.string().regex(/^[A-Za-z0-9_.@|:-]{1,128}$/, 'must be a user id');
+const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a message id');
+
+export const MessagePath = z.strictObject({
+  streamId: z.uuid({ error: 'must be a stream id (UUID)' }),
+  messageId: ulid,
+});
+export const BanPath = z.strictObject({ streamId: z.uuid({ error: 'must be a stream id (UUID)' }), userId });
+
+export const BanBody = z.strictObject({
+  userId,
+  /** Absent: for good. */
+  durationSeconds: z
+    .int()
+    .min(1)
+    .max(365 * 86_400)
+    .optional(),
+});
+
+export const SlowModeBody = z.strictObject({ seconds: z.int().min(0).max(3600) });
+
+export const TerminateBody = z.strictObject({
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'must say why')
+    .max(500)
+    .refine(printable(false), 'must not contain control characters'),
+});

@@ -15,6 +15,11 @@ export interface ConnectionStore {
   delete(connectionId: string): Promise<void>;
   /** Every open connection of a stream (the `byStream` index). */
   listByStream(streamId: string): Promise<ConnectionRecord[]>;
+  /** Puts the connection in its stream's chat room (false if the connection is gone). */
+  joinRoom(connectionId: string, streamId: string): Promise<boolean>;
+  leaveRoom(connectionId: string): Promise<void>;
+  /** The connection ids in a stream's chat room (the sparse `byRoom` index). */
+  listRoom(streamId: string): Promise<string[]>;
 }
 
 /** Pushes frames to WebSocket clients by connection id (API Gateway's @connections API). */

@@ -75,3 +75,14 @@ export class ServiceUnavailableError extends DomainError {
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
   }
 }
+
+/** Too many requests from this caller; `retryAfterMs` says when the next one would pass. */
+export class RateLimitedError extends DomainError {
+  readonly code: string;
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, code = 'RATE_LIMITED') {
+    super(message, { details: { retryAfterMs } });
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}

@@ -27,9 +27,12 @@ export interface StreamRecord {
   broadcasterConnectionId?: string;
   /** When the broadcaster's connection dropped without `stream:end` (epoch ms). */
   broadcasterGoneAt?: number;
+  /** Slow mode: each user may post once per this many seconds (absent or 0: off). */
+  chatSlowModeSeconds?: number;
 }
 
-export type EndReason = 'ended' | 'broadcaster_disconnected';
+/** `terminated`: an admin ended it at once (moderation). */
+export type EndReason = 'ended' | 'broadcaster_disconnected' | 'terminated';
 
 /** What anyone may see of a stream. */
 export interface PublicStream {

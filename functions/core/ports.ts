@@ -35,6 +35,8 @@ export interface StreamStore {
   registerBroadcaster(streamId: string, connectionId: string): Promise<WriteResult<StreamRecord>>;
   /** Forgets the broadcaster's connection if it is still `connectionId`; true if it was. */
   releaseBroadcaster(streamId: string, connectionId: string, goneAt: number): Promise<boolean>;
+  /** Sets the chat's slow-mode gap (0: off). */
+  setSlowMode(streamId: string, seconds: number): Promise<void>;
   /** Live streams, newest first. `skip` drops that many from the front (legacy offset paging). */
   listLive(page: { limit: number; skip: number; cursor?: string }): Promise<LivePage>;
 }

@@ -1,6 +1,8 @@
 import type { ConnectionSender, ConnectionStore } from './connections.ts';
-import type { EndReason } from './model.ts';
+import { ForbiddenError, NotFoundError } from './errors.ts';
+import type { EndReason, User } from './model.ts';
 import type { Clock, StreamCheck, StreamStore } from './ports.ts';
+import { wrongState } from './streams.ts';
 
 /** How many @connections calls run at once when a whole audience is told something. */
 export const FAN_OUT_CONCURRENCY = 16;
@@ -23,9 +25,10 @@ export async function announceEnd(
   deps: { connections: ConnectionStore; sender: ConnectionSender },
   streamId: string,
   reason: EndReason,
+  message?: string,
 ): Promise<void> {
   const connections = await deps.connections.listByStream(streamId);
-  const frame = { event: 'stream:ended', data: { streamId, reason } };
+  const frame = { event: 'stream:ended', data: { streamId, reason, ...(message && { message }) } };
   await eachLimited(connections, FAN_OUT_CONCURRENCY, async (connection) => {
     const sent = await deps.sender.send(connection.connectionId, frame);
     if (sent === 'gone') await deps.connections.delete(connection.connectionId);
@@ -49,4 +52,23 @@ export async function endAbandonedStream(
   if (!ended.ok) return false;
   await announceEnd(deps, check.streamId, 'broadcaster_disconnected');
   return true;
+}
+
+/**
+ * Quick termination by an admin: any live stream ends at once, whoever owns it, and every
+ * connection is told why.
+ */
+export async function terminateStream(
+  deps: { streams: StreamStore; connections: ConnectionStore; sender: ConnectionSender; clock: Clock },
+  streamId: string,
+  admin: User,
+  message: string,
+): Promise<void> {
+  if (!admin.roles.includes('admin')) throw new ForbiddenError('Only an admin may terminate a stream');
+  const ended = await deps.streams.markEnded(streamId, deps.clock.now(), { reason: 'terminated' });
+  if (!ended.ok) {
+    if (!ended.current) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
+    throw wrongState(ended.current, 'terminate');
+  }
+  await announceEnd(deps, streamId, 'terminated', message);
 }

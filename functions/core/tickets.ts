@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type SignalingRole = 'broadcaster' | 'viewer';
+/** `chat`: a connection that only chats (no WebRTC), opened with a chat ticket. */
+export type SignalingRole = 'broadcaster' | 'viewer' | 'chat';
 
 /** Who a WebSocket connection is: the claims of its ticket, then of its authorizer context. */
 export interface TicketClaims {
@@ -55,11 +56,13 @@ export function verifyTicket(secret: string, ticket: string, nowMs: number): Tic
   const valid =
     typeof streamId === 'string' &&
     typeof userId === 'string' &&
-    (role === 'broadcaster' ? viewerId === undefined : role === 'viewer' && typeof viewerId === 'string');
+    (role === 'viewer'
+      ? typeof viewerId === 'string'
+      : (role === 'broadcaster' || role === 'chat') && viewerId === undefined);
   if (!valid) return { ok: false, reason: 'malformed' };
   const claims: TicketClaims =
     role === 'viewer'
       ? { streamId, role, userId, viewerId: viewerId as string }
-      : { streamId, role: 'broadcaster', userId };
+      : { streamId, role: role as 'broadcaster' | 'chat', userId };
   return { ok: true, claims };
 }

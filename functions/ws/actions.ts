@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ChatBody } from '../api/schemas.ts';
+import { type ChatDeps, type ChatLimits, postMessage } from '../core/chat.ts';
+import { joinChatRoom } from '../core/chat-room.ts';
 import { ForbiddenError, ValidationError } from '../core/errors.ts';
 import type { ServerFrame } from '../core/frames.ts';
 import {
@@ -31,11 +34,14 @@ const viewerId = z.uuid({ error: 'must be the viewerId of one of your viewers' }
 /** The spec's clients name the stream in their frames; the connection already knows it. */
 const streamId = z.uuid().optional();
 
+/** What `$default`'s actions work with: signaling, and chat (room bans, posting). */
+export type FrameDeps = SignalingDeps & ChatDeps & { chatLimits: ChatLimits };
+
 interface ActionDef<S extends z.ZodType> {
   roles: readonly SignalingRole[];
   kind: FrameKind;
   data: S;
-  run(deps: SignalingDeps, me: Peer, data: z.infer<S>, ref?: string): Promise<ServerFrame | undefined>;
+  run(deps: FrameDeps, me: Peer, data: z.infer<S>, ref?: string): Promise<ServerFrame | undefined>;
 }
 
 const action = <S extends z.ZodType>(def: ActionDef<S>) => def;
@@ -122,6 +128,39 @@ export const signalingActions = {
     run: async (deps, me) => {
       await viewerLeft(deps, me);
       return undefined;
+    },
+  }),
+  'join-livestream': action({
+    roles: ['broadcaster', 'viewer', 'chat'],
+    kind: 'control',
+    data: z.strictObject({ streamId }),
+    run: async (deps, me) => {
+      await joinChatRoom(deps, me);
+      return frame('chat:joined', { streamId: me.streamId });
+    },
+  }),
+  'chat:message': action({
+    roles: ['broadcaster', 'viewer', 'chat'],
+    kind: 'control',
+    data: z.strictObject({ streamId, message: ChatBody.shape.message }),
+    run: async (deps, me, data) => {
+      const posted = await postMessage(
+        deps,
+        deps.chatLimits,
+        me.streamId,
+        { userId: me.userId, roles: [] },
+        data.message,
+      );
+      return frame('chat:sent', posted);
+    },
+  }),
+  'leave-livestream': action({
+    roles: ['broadcaster', 'viewer', 'chat'],
+    kind: 'control',
+    data: z.strictObject({ streamId }),
+    run: async (deps, me) => {
+      await deps.connections.leaveRoom(me.connectionId);
+      return frame('chat:left', { streamId: me.streamId });
     },
   }),
 } as const;

@@ -5,12 +5,12 @@ import { DomainError } from '../core/errors.ts';
 import { errorFrame, type ServerFrame } from '../core/frames.ts';
 import { log } from '../log.ts';
 import { assertSameStream, type SignalingAction, signalingActions } from './actions.ts';
-import { signalingDeps } from './deps.ts';
+import { frameDeps } from './deps.ts';
 import { type ClientFrame, parseFrame } from './frames.ts';
 import { peerOf } from './peer.ts';
 import { RateLimiter } from './rate-limit.ts';
 
-const deps = signalingDeps();
+const deps = frameDeps();
 const limiter = new RateLimiter();
 
 const reply = (frame: ServerFrame): APIGatewayProxyResult => ({
@@ -50,7 +50,8 @@ export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyRes
     try {
       return await route(event, parsed.frame);
     } catch (error) {
-      if (error instanceof DomainError) return reply(errorFrame(error.code, error.message, ref));
+      if (error instanceof DomainError)
+        return reply(errorFrame(error.code, error.message, ref, error.details));
       log.error('frame failed', { requestId: context.awsRequestId, action: parsed.frame.action, error });
       return reply(errorFrame('INTERNAL', 'Internal server error; nothing was relayed', ref));
     }

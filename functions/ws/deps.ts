@@ -4,8 +4,10 @@ import { DynamoStreamStore } from '../adapters/stream-store.ts';
 import { systemClock } from '../adapters/system.ts';
 import { DynamoViewerStore } from '../adapters/viewer-store.ts';
 import { EventBridgeWatchdogScheduler } from '../adapters/watchdog-scheduler.ts';
+import { chatDeps, chatLimitsFromEnv } from '../api/deps.ts';
 import { intEnv, requireEnv } from '../config.ts';
 import type { SignalingDeps } from '../core/signaling.ts';
+import type { FrameDeps } from './actions.ts';
 
 /** What ending a stream needs: the stream, and every connection of it to tell. */
 export function endDeps() {
@@ -29,4 +31,9 @@ export function signalingDeps(): SignalingDeps {
     }),
     graceSeconds: intEnv('BROADCASTER_GRACE_SECONDS', 60, { min: 5, max: 600 }),
   };
+}
+
+/** $default also runs the chat actions: room bans, and posting under the same limits as REST. */
+export function frameDeps(): FrameDeps {
+  return { ...signalingDeps(), ...chatDeps(), chatLimits: chatLimitsFromEnv() };
 }

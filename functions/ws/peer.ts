@@ -21,13 +21,13 @@ export function peerOf(event: APIGatewayProxyWebsocketEventV2): Peer {
   if (
     typeof streamId !== 'string' ||
     typeof userId !== 'string' ||
-    (role !== 'broadcaster' && role !== 'viewer')
+    (role !== 'broadcaster' && role !== 'viewer' && role !== 'chat')
   ) {
     // Only possible if the route were deployed without the authorizer: fail loudly.
     throw new Error('The connection carries no authorizer context');
   }
   const connectionId = requestContext.connectionId;
-  if (role === 'broadcaster') return { connectionId, streamId, role, userId };
+  if (role === 'broadcaster' || role === 'chat') return { connectionId, streamId, role, userId };
   if (typeof viewerId !== 'string' || !viewerId) throw new Error('A viewer connection carries no viewerId');
   return { connectionId, streamId, role, userId, viewerId };
 }

@@ -12,6 +12,8 @@ interface Budget {
 export const BUDGETS: Record<SignalingRole, Record<FrameKind, Budget>> = {
   viewer: { control: { perSecond: 5, burst: 10 }, candidate: { perSecond: 50, burst: 100 } },
   broadcaster: { control: { perSecond: 50, burst: 100 }, candidate: { perSecond: 500, burst: 1000 } },
+  // Chat-only connections join and leave rooms; chat posts have their own per-user limit.
+  chat: { control: { perSecond: 5, burst: 10 }, candidate: { perSecond: 0, burst: 0 } },
 };
 
 /** Buckets kept per container; the oldest are dropped past this (a dropped one starts full). */

@@ -1,0 +1,77 @@
+import { type ChatMessage, publicMessage } from './chat.ts';
+import type { ConnectionSender, ConnectionStore } from './connections.ts';
+import type { ServerFrame } from './frames.ts';
+import { eachLimited } from './stream-end.ts';
+
+/** What the chat table's stream tells the fan-out, in write order. */
+export type ChatEvent =
+  | { kind: 'posted'; message: ChatMessage }
+  | { kind: 'deleted'; streamId: string; id: string };
+
+/** API Gateway takes frames up to 128 KB; stay well under it. */
+const MAX_FRAME_BYTES = 96 * 1024;
+/** Concurrent @connections posts per room: bounded, so a large room cannot exhaust sockets. */
+export const ROOM_CONCURRENCY = 32;
+
+/**
+ * One room's events as few frames as possible, order kept: a run of messages becomes one
+ * `chat:messages {messages}` frame (or the spec's `chat:message` when it is a single one), split
+ * only by size; a deletion is `chat:deleted {id}`.
+ */
+export function roomFrames(events: readonly ChatEvent[]): ServerFrame[] {
+  const frames: ServerFrame[] = [];
+  let run: ReturnType<typeof publicMessage>[] = [];
+  let runBytes = 0;
+  const flush = () => {
+    if (run.length === 1) frames.push({ event: 'chat:message', data: run[0] as Record<string, unknown> });
+    else if (run.length > 1) frames.push({ event: 'chat:messages', data: { messages: run } });
+    run = [];
+    runBytes = 0;
+  };
+  for (const event of events) {
+    if (event.kind === 'deleted') {
+      flush();
+      frames.push({ event: 'chat:deleted', data: { id: event.id } });
+      continue;
+    }
+    const shown = publicMessage(event.message);
+    const bytes = Buffer.byteLength(JSON.stringify(shown)) + 1;
+    if (runBytes + bytes > MAX_FRAME_BYTES) flush();
+    run.push(shown);
+    runBytes += bytes;
+  }
+  flush();
+  return frames;
+}
+
+/**
+ * Delivers a batch of chat events to every member of each room. Each member gets the room's
+ * frames in order; a member found gone is removed from the table and skipped from then on.
+ */
+export async function fanOut(
+  deps: { connections: ConnectionStore; sender: ConnectionSender },
+  events: ChatEvent[],
+) {
+  const byRoom = new Map<string, ChatEvent[]>();
+  for (const event of events) {
+    const streamId = event.kind === 'posted' ? event.message.streamId : event.streamId;
+    const room = byRoom.get(streamId) ?? [];
+    room.push(event);
+    byRoom.set(streamId, room);
+  }
+  let posts = 0;
+  for (const [streamId, roomEvents] of byRoom) {
+    const frames = roomFrames(roomEvents);
+    const members = await deps.connections.listRoom(streamId);
+    await eachLimited(members, ROOM_CONCURRENCY, async (connectionId) => {
+      for (const frame of frames) {
+        posts++;
+        if ((await deps.sender.send(connectionId, frame)) === 'gone') {
+          await deps.connections.delete(connectionId);
+          return;
+        }
+      }
+    });
+  }
+  return { rooms: byRoom.size, posts };
+}
