@@ -9,6 +9,7 @@ import { LivestreamRestApi } from './constructs/rest-api.ts';
 import { type ScheduleTarget, scheduleTargetsFromManifest } from './constructs/schedule-target.ts';
 import { SignalingApi } from './constructs/signaling-api.ts';
 import { SignalingSecret } from './constructs/signaling-secret.ts';
+import { streamConsumersFromManifest } from './constructs/stream-sources.ts';
 
 /** The whole livestream backend, built from `functions/manifest.ts`. */
 export class LivestreamStack extends Stack {
@@ -19,6 +20,8 @@ export class LivestreamStack extends Stack {
   readonly signalingSecret: SignalingSecret;
   /** The stream watchdog's schedule group and the role its schedules run as. */
   readonly watchdog: ScheduleTarget;
+  /** Each table-stream consumer's event source mapping and dead-letter queue, by handler. */
+  readonly streamConsumers: ReturnType<typeof streamConsumersFromManifest>;
   readonly media: MediaStorage;
   readonly cdn: MediaCdn;
 
@@ -33,6 +36,7 @@ export class LivestreamStack extends Stack {
     this.signalingApi = new SignalingApi(this, 'SignalingApi', { functions: this.functions, account });
     this.signalingSecret = new SignalingSecret(this, 'SignalingSecret');
     this.watchdog = scheduleTargetsFromManifest(this, this.functions).streamWatchdog;
+    this.streamConsumers = streamConsumersFromManifest(this, this.tables, this.functions);
 
     // No cycle: the functions reference the API's id (not its Stage or routes), the secret and the
     // watchdog; routes, the scheduler role and permissions reference the functions.

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { INTERNAL_HEADER } from './dynamo-writes.ts';
 
 /** One DynamoDB API request as dynalite received it. */
 export interface DynamoCall {
@@ -62,7 +63,8 @@ export function createCallCounter(): RecordingCounter {
       // `DynamoDB_20120810.Query`; anything else (health checks, OPTIONS) is not an API call.
       const target = req.headers['x-amz-target'];
       const operation = typeof target === 'string' ? target.split('.')[1] : undefined;
-      if (!operation) return;
+      // The stack's own reads (stream records) are not the handlers' doing.
+      if (!operation || req.headers[INTERNAL_HEADER] !== undefined) return;
       const call: DynamoCall = { operation, tables: [] };
       // Recorded now, so the order of the log is the order of arrival; the body only adds detail.
       log.push(call);

@@ -7,6 +7,7 @@ import { type TableDef, tables } from '../functions/manifest.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createCallCounter, type DynamoCallCounter } from './dynamo-calls.ts';
 import { ensureTables } from './dynamo-tables.ts';
+import { type ObservedWrite, observeWrites } from './dynamo-writes.ts';
 
 export interface StartDynamoOptions {
   /** Persist under `<dataDir>/dynamodb`; in memory (gone on close) when absent. */
@@ -21,6 +22,8 @@ export interface LocalDynamo {
   readonly endpoint: string;
   /** The API calls received since start (table setup excluded) or the last `reset()`. */
   readonly calls: DynamoCallCounter;
+  /** Calls `listener` with every write dynalite answers with 200, in commit order (the streams' source). */
+  onWrite(listener: (write: ObservedWrite) => void): void;
   /** Stops the server and closes the LevelDB store (flushing it when persisted). Idempotent. */
   close(): Promise<void>;
 }
@@ -46,6 +49,13 @@ export async function startDynamo(options: StartDynamoOptions = {}): Promise<Loc
   const calls = createCallCounter();
   // dynalite's own handler is the first 'request' listener; ours runs right after it.
   server.on('request', calls.record);
+  const writeListeners: ((write: ObservedWrite) => void)[] = [];
+  server.on(
+    'request',
+    observeWrites((write) => {
+      for (const listener of writeListeners) listener(write);
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -82,5 +92,5 @@ export async function startDynamo(options: StartDynamoOptions = {}): Promise<Loc
     client.destroy();
   }
   calls.reset();
-  return { endpoint, calls, close };
+  return { endpoint, calls, onWrite: (listener) => void writeListeners.push(listener), close };
 }

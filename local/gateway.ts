@@ -46,8 +46,8 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-// The CDK's default function timeout (lib/constructs/function.ts), for invocations no gateway waits on.
-const ASYNC_TIMEOUT_MS = 10_000;
+/** The CDK's default function timeout (lib/constructs/function.ts), for invocations no gateway waits on. */
+export const ASYNC_TIMEOUT_MS = 10_000;
 
 /** Composes the stand-ins that share the stack's HTTP server, each on its own path. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {

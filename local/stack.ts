@@ -5,19 +5,22 @@ import {
   eventSources,
   handlers,
   restRoutes,
+  tables,
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../functions/manifest.ts';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer } from './dev-issuer.ts';
 import { devHandlers, devRoutes } from './dev-routes.ts';
 import { type LocalDynamo, startDynamo } from './dynamo.ts';
+import { createDynamoStreams, type DynamoStreams, type StreamSource } from './dynamo-streams.ts';
 import type { EmulatorLogger } from './emulator.ts';
-import { type ConnectionsView, createGateway, type Gateway } from './gateway.ts';
+import { ASYNC_TIMEOUT_MS, type ConnectionsView, createGateway, type Gateway } from './gateway.ts';
 import { gatewayError } from './gateway-responses.ts';
 import { localHandlerEnv, SCHEDULER_PATH, WS_PATH } from './handler-env.ts';
 import { createModuleLoader } from './handler-loader.ts';
 import { writeResponse } from './http-io.ts';
 import { type LocalHttpServer, listenHttp } from './http-server.ts';
+import { invokeHandler } from './invoke.ts';
 import { loadSignalingSecret } from './signaling-secret.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,23 +53,31 @@ export interface LocalStack {
   readonly dynamo: LocalDynamo;
   /** The dev token issuer the handlers trust (`AUTH_*` point at it). */
   readonly issuer: DevIssuer;
+  /** The DynamoDB Streams stand-in feeding the manifest's `dynamodb-stream` event sources. */
+  readonly streams: Pick<DynamoStreams, 'idle'>;
   /** What was written into `process.env` for the handlers. */
   readonly env: Readonly<Record<string, string>>;
   /**
-   * Closes every WebSocket (1001, their $disconnect runs), stops the scheduler's timers, the
-   * HTTP server (open connections included) and dynalite. Idempotent.
+   * Closes every WebSocket (1001, their $disconnect runs), stops the scheduler's timers and the
+   * streams (batches in flight finish, queued records are discarded), the HTTP server (open
+   * connections included) and dynalite. Idempotent.
    */
   close(): Promise<void>;
 }
 
 let running = false;
 
+const scheduleSources = eventSources.filter((source) => source.kind === 'schedule');
+const streamSources: StreamSource[] = eventSources
+  .filter((source) => source.kind === 'dynamodb-stream')
+  .map(({ table, ...source }) => ({ ...source, table: tables[table] }));
+
 /**
  * Starts the whole local stack in this process: dynalite with the manifest's tables, the dev
  * token issuer, and on one port the API Gateway emulator serving the manifest's REST routes with
  * the real handlers (plus `POST /api/dev/token` and `GET /.well-known/jwks.json`), its WebSocket
- * API at `/ws` with `@connections` at `/ws/@connections/{id}`, and an EventBridge Scheduler
- * stand-in at `/scheduler` for the manifest's `eventSources`.
+ * API at `/ws` with `@connections` at `/ws/@connections/{id}`, an EventBridge Scheduler
+ * stand-in at `/scheduler`, and DynamoDB Streams for the manifest's other `eventSources`.
  *
  * Handlers are configured through `process.env`, like Lambda, so there is one stack per process
  * at a time. Handler modules, once imported, stay cached with the configuration of their first
@@ -88,9 +99,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let dynamo: LocalDynamo | undefined;
   let http: LocalHttpServer | undefined;
   let gateway: Gateway | undefined;
+  let streams: DynamoStreams | undefined;
   const shutdown = async () => {
     // Connections first: their $disconnect handlers still need DynamoDB and the scheduler.
     await gateway?.close();
+    // Then the stream consumers, while the @connections and DynamoDB they call still answer.
+    await streams?.close();
     await http?.close();
     await dynamo?.close();
     running = false;
@@ -120,20 +134,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const local = devHandlers(issuer);
     const fromModules = createModuleLoader(REPO_ROOT, handlers);
+    const loadHandler = (name: string) =>
+      name in local ? Promise.resolve(local[name as keyof typeof local]) : fromModules(name);
     gateway = await createGateway({
       restRoutes: [...restRoutes, ...devRoutes],
       webSocketRoutes,
       webSocketAuthorizer,
-      scheduleGroups: eventSources.map((source) => source.group),
-      scheduleTargets: eventSources.map((source) => source.handler),
-      loadHandler: (name) =>
-        name in local ? Promise.resolve(local[name as keyof typeof local]) : fromModules(name),
+      scheduleGroups: scheduleSources.map((source) => source.group),
+      scheduleTargets: scheduleSources.map((source) => source.handler),
+      loadHandler,
       logger,
       wsPath: WS_PATH,
       schedulerPath: SCHEDULER_PATH,
       wsIdleTimeoutMs: options.wsIdleTimeoutMs,
       wsMaxLifetimeMs: options.wsMaxLifetimeMs,
       schedulesFile: options.dataDir === undefined ? undefined : join(options.dataDir, 'schedules.json'),
+    });
+    streams = await createDynamoStreams({
+      sources: streamSources,
+      endpoint: dynamo.endpoint,
+      onWrite: dynamo.onWrite,
+      invoke: (handler, event) => invokeHandler(loadHandler, handler, event, ASYNC_TIMEOUT_MS),
+      logger,
     });
     app = gateway.listener;
     http.server.on('upgrade', gateway.handleUpgrade);
@@ -144,6 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: http.port,
       connections: gateway.connections,
       dynamo,
+      streams: { idle: streams.idle },
       issuer,
       env,
       close: () => (closing ??= shutdown()),

@@ -10,7 +10,7 @@ const attribute = (key: KeyDef): dynamodb.Attribute => ({
   type: key.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
 });
 
-/** One DynamoDB table per manifest table; keys, indexes and TTL come from the manifest only. */
+/** One DynamoDB table per manifest table; keys, indexes, TTL and stream come from the manifest only. */
 export class DataTables extends Construct {
   readonly tables: Tables;
 
@@ -35,6 +35,8 @@ export class DataTables extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: def.ttlAttribute,
+      // Only what the manifest asks for: a stream costs nothing idle, but every reader is a consumer.
+      dynamoStream: def.stream === 'NEW_IMAGE' ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
       globalSecondaryIndexes: def.indexes.map((index) => ({
         indexName: index.name,
         partitionKey: attribute(index.partitionKey),

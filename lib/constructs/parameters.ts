@@ -65,6 +65,15 @@ const SPECS: Record<ParameterEnvName, ParameterSpec> = {
     id: 'BroadcasterGraceSeconds',
     ...number('60', 5, 600, 'How long a live stream waits for its broadcaster to reconnect'),
   },
+  // Ranges and defaults as functions/api/post-chat.ts reads them.
+  CHAT_RATE_LIMIT: {
+    id: 'ChatRateLimit',
+    ...number('5', 1, 1000, 'Chat messages a user may post per stream in 10 s'),
+  },
+  CHAT_RETENTION_DAYS: {
+    id: 'ChatRetentionDays',
+    ...number('30', 1, 3650, 'Days chat history is kept (DynamoDB TTL deletes older messages)'),
+  },
 };
 
 /**

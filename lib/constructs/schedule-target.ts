@@ -79,7 +79,7 @@ export class ScheduleTarget extends Construct {
 }
 
 /** A handler that the manifest's `eventSources` invokes on a schedule. */
-export type ScheduledHandler = (typeof eventSources)[number]['handler'];
+export type ScheduledHandler = Extract<(typeof eventSources)[number], { kind: 'schedule' }>['handler'];
 
 /** One `ScheduleTarget` per manifest event source of kind `schedule`, by the handler it invokes. */
 export function scheduleTargetsFromManifest(

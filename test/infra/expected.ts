@@ -8,9 +8,10 @@ import {
   type HandlerAccess,
   type HandlerDef,
   type HandlerName,
+  handlers,
 } from '../../functions/manifest.ts';
 import type { Synthesized } from './fixture.ts';
-import { mentions, onlyOf, rolesAssumedBy, statementsOfRole } from './template.ts';
+import { mentions, ofType, onlyOf, rolesAssumedBy, statementsOfRole } from './template.ts';
 
 export type Capability = keyof HandlerAccess;
 
@@ -80,4 +81,47 @@ export function resourceEnv(synth: Synthesized): Partial<Record<EnvName, string>
     WATCHDOG_SCHEDULER_ROLE_ARN: `\${${l.schedulerRoleId}.Arn}`,
     WATCHDOG_SCHEDULE_GROUP: l.group,
   };
+}
+
+/** The manifest's `dynamodb-stream` event sources. */
+export const streamSources = () => eventSources.filter((source) => source.kind === 'dynamodb-stream');
+
+const sourcesOf = (def: HandlerDef) => streamSources().filter((source) => handlers[source.handler] === def);
+
+/** What reading a consumed stream takes (granted by the event source): on that stream's ARN only. */
+const STREAM_READ = ['DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'];
+
+/** The stream read pairs of a handler: none unless the manifest feeds it from a table's stream. */
+export function streamReadPairs(synth: Synthesized, def: HandlerDef): string[] {
+  return sourcesOf(def).flatMap((source) => {
+    const tableId = synth.logicalId(synth.built.stack.tables[source.table]);
+    return STREAM_READ.map((action) => `dynamodb:${action} \${${tableId}.StreamArn}`);
+  });
+}
+
+/** The mapping feeding `handler` from a stream, found in the template by its function. */
+export function mappingOf(synth: Synthesized, handler: HandlerName) {
+  const fnId = synth.functionId(handler);
+  const found = ofType(synth.resources, 'AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+    mentions(m.Properties.FunctionName, fnId),
+  );
+  if (found.length !== 1 || !found[0])
+    throw new Error(`expected one mapping for ${handler}, found ${found.length}`);
+  return found[0][1];
+}
+
+/** The logical id of the on-failure queue of the mapping feeding `handler`. */
+export function deadLetterQueueOf(synth: Synthesized, handler: HandlerName): string {
+  const config = mappingOf(synth, handler).Properties.DestinationConfig as {
+    OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } };
+  };
+  return config.OnFailure.Destination['Fn::GetAtt'][0];
+}
+
+/** Sending a failed batch's record to the dead-letter queue: the ESM does it with the function's role. */
+export function deadLetterPairs(synth: Synthesized, def: HandlerDef): string[] {
+  return sourcesOf(def).flatMap((source) => {
+    const queue = deadLetterQueueOf(synth, source.handler);
+    return ['GetQueueAttributes', 'GetQueueUrl', 'SendMessage'].map((a) => `sqs:${a} \${${queue}.Arn}`);
+  });
 }

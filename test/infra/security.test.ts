@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventSources, type HandlerDef, type HandlerName, handlers } from '../../functions/manifest.ts';
-import { type Capability, capabilitiesOf, capabilityPairs, schedulerRoleOf } from './expected.ts';
+import {
+  type Capability,
+  capabilitiesOf,
+  capabilityPairs,
+  deadLetterPairs,
+  schedulerRoleOf,
+  streamReadPairs,
+} from './expected.ts';
 import { cleanUp, SYNTH_TIMEOUT_MS, type Synthesized, sorted, synthesize } from './fixture.ts';
 import {
   allowedPairs,
@@ -23,15 +30,19 @@ afterAll(() => cleanUp(synth));
 /** What the manifest grants, computed here from the manifest alone: Query with indexes -> index ARNs. */
 function expectedDynamoPairs(def: HandlerDef): string[] {
   const { stack } = synth.built;
-  return def.grants.flatMap((grant) => {
-    const tableArn = stack.tables[grant.table].tableArn;
-    const indexes = grant.indexes ?? [];
-    return grant.actions.flatMap((action) => {
-      const arns =
-        action === 'Query' && indexes.length > 0 ? indexes.map((i) => `${tableArn}/index/${i}`) : [tableArn];
-      return arns.map((arn) => `dynamodb:${action} ${render(stack.resolve(arn))}`);
-    });
-  });
+  return def.grants
+    .flatMap((grant) => {
+      const tableArn = stack.tables[grant.table].tableArn;
+      const indexes = grant.indexes ?? [];
+      return grant.actions.flatMap((action) => {
+        const arns =
+          action === 'Query' && indexes.length > 0
+            ? indexes.map((i) => `${tableArn}/index/${i}`)
+            : [tableArn];
+        return arns.map((arn) => `dynamodb:${action} ${render(stack.resolve(arn))}`);
+      });
+    })
+    .concat(streamReadPairs(synth, def));
 }
 
 const isDynamo = (pair: string) => pair.startsWith('dynamodb:') || pair.startsWith('* ');
@@ -49,7 +60,7 @@ describe('LivestreamStack: least privilege', () => {
   });
 
   it.each(Object.entries(handlers) as [HandlerName, HandlerDef][])(
-    '%s: exactly its manifest DynamoDB actions, on exactly its tables and indexes',
+    '%s: exactly its manifest DynamoDB actions, on exactly its tables and indexes (and streams it consumes)',
     (name, def) => {
       const actual = allowedPairs(statementsOf(name)).filter(isDynamo);
       expect(sorted(actual)).toEqual(sorted(expectedDynamoPairs(def)));
@@ -71,6 +82,7 @@ describe('LivestreamStack: least privilege', () => {
           'xray:PutTelemetryRecords *',
           'xray:PutTraceSegments *',
           ...access,
+          ...deadLetterPairs(synth, def),
         ]),
       );
     },
@@ -112,7 +124,8 @@ describe('LivestreamStack: least privilege', () => {
 });
 
 describe('LivestreamStack: EventBridge Scheduler', () => {
-  it.each(eventSources.map((source) => [source.handler, source] as const))(
+  const schedules = eventSources.filter((source) => source.kind === 'schedule');
+  it.each(schedules.map((source) => [source.handler, source] as const))(
     '%s: a group named by the manifest, and a role that may only invoke that function',
     (handler, source) => {
       const groups = ofType(synth.resources, 'AWS::Scheduler::ScheduleGroup');

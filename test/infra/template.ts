@@ -9,6 +9,7 @@ export interface CfnResource {
   readonly Type: string;
   readonly Properties: Record<string, Json>;
   readonly DeletionPolicy?: string;
+  readonly DependsOn?: string[];
 }
 
 export type Resources = Record<string, CfnResource>;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,6 +126,40 @@ describe('startLocalStack (in memory)', () => {
       stack.dynamo.calls.count({ operation: 'Query', table: 'Livestreams', index: 'live' }),
     ).toBeGreaterThan(0);
     expect(stack.dynamo.calls.count({ operation: 'Scan' })).toBe(0);
+  });
+
+  it("streams the chat table to chatFanOut; idle() waits for it, and the stream's reads are not counted", async () => {
+    const client = new DynamoDBClient({});
+    const Key = { streamId: { S: 'chat-s1' }, messageId: { S: 'msg#1' } };
+    stack.dynamo.calls.reset();
+
+    await client.send(
+      new PutItemCommand({
+        TableName: tables.chat.name,
+        // As the chat store writes a message (functions/adapters/chat-store.ts).
+        Item: {
+          ...Key,
+          id: { S: '1' },
+          userId: { S: 'alice' },
+          message: { S: 'hi' },
+          createdAt: { N: String(Date.now()) },
+          kind: { S: 'message' },
+        },
+      }),
+    );
+    // An update makes the stand-in read the new image back: that GetItem is its own, not counted.
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tables.chat.name,
+        Key,
+        UpdateExpression: 'SET deletedAt = :t',
+        ExpressionAttributeValues: { ':t': { N: String(Date.now()) } },
+      }),
+    );
+    await stack.streams.idle();
+    client.destroy();
+
+    expect(stack.dynamo.calls.count({ table: tables.chat.name })).toBe(2);
   });
 
   it('serves the WebSocket API on the same port: no ticket, no connection (401)', async () => {

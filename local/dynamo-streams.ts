@@ -1,0 +1,140 @@
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { TableDef } from '../functions/manifest.ts';
+import { existingKeys, internalCall } from './dynamo-internal.ts';
+import type { ObservedWrite } from './dynamo-writes.ts';
+import type { EmulatorLogger } from './emulator.ts';
+import { compileFilters } from './event-filter.ts';
+import { pendingWork } from './pending-work.ts';
+import { type AttributeMap, changesOf, keyId, type TableChange } from './stream-changes.ts';
+import { createPoller } from './stream-poller.ts';
+import { localStreamArn, sequenceNumbers, streamRecord } from './stream-records.ts';
+
+/** A manifest `dynamodb-stream` event source, resolved to its table's definition. */
+export interface StreamSource {
+  readonly table: TableDef;
+  readonly handler: string;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly filters?: readonly unknown[];
+}
+
+export interface DynamoStreamsOptions {
+  readonly sources: readonly StreamSource[];
+  /** Subscribes to dynalite's successful writes (`LocalDynamo.onWrite`). */
+  readonly onWrite: (listener: (write: ObservedWrite) => void) => void;
+  /** dynalite's endpoint, for the reads records need (not counted in `LocalDynamo.calls`). */
+  readonly endpoint: string;
+  readonly invoke: (handler: string, event: { Records: DynamoDBRecord[] }) => Promise<unknown>;
+  readonly logger: EmulatorLogger;
+  /** @default 3, as the CDK mapping's `retryAttempts`. */
+  readonly maxRetries?: number;
+  /** @default 100 */
+  readonly retryDelayMs?: number;
+}
+
+/** The DynamoDB Streams stand-in, for tests and the stack. */
+export interface DynamoStreams {
+  /** Resolves once every write observed so far has been delivered (or filtered out, or dropped). */
+  idle(): Promise<void>;
+  /**
+   * Stops: waits for the batches in flight, discards queued records (the fan-out's audience, the
+   * WebSocket connections, closes with the stack), ignores later writes. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Streams of the tables named by `sources`, delivered to their handlers as Lambda event source
+ * mappings would. Records are made from the writes dynalite answers with 200, in commit order:
+ * - INSERT or MODIFY by whether the key existed before. A set of existing keys per table, seeded by
+ *   a keys-only Scan at start and kept by every observed write, knows it exactly: reading before
+ *   the write would race it, and a request's condition says nothing about upserts.
+ * - NewImage: a PutItem's `Item` itself; after an UpdateItem, a consistent GetItem. That read can
+ *   see a later write to the same item if one lands in between (the record then shows the later
+ *   image); DynamoDB would show each. A no-op write still makes a MODIFY (DynamoDB skips it).
+ * - REMOVE only when the deleted key existed, with Keys and no image.
+ * TTL never expires items in dynalite, so no TTL REMOVEs.
+ */
+export async function createDynamoStreams(options: DynamoStreamsOptions): Promise<DynamoStreams> {
+  const { endpoint, logger } = options;
+  const pending = pendingWork();
+  const nextSequence = sequenceNumbers();
+  const enabledAt = new Date();
+  const streams = new Map(
+    options.sources.map((source) => {
+      const poller = createPoller({
+        handler: source.handler,
+        batchSize: source.batchSize,
+        windowMs: source.maxBatchingWindowSeconds * 1000,
+        maxRetries: options.maxRetries ?? 3,
+        retryDelayMs: options.retryDelayMs ?? 100,
+        invoke: options.invoke,
+        logger,
+        pending,
+      });
+      const matches = compileFilters(source.filters ?? []);
+      const arn = localStreamArn(source.table.name, enabledAt);
+      return [source.table.name, { def: source.table, poller, matches, arn, keys: new Set<string>() }];
+    }),
+  );
+  const tablesByName = new Map([...streams].map(([name, s]) => [name, s.def]));
+  for (const stream of streams.values()) {
+    for (const id of await existingKeys(endpoint, stream.def)) stream.keys.add(id);
+  }
+
+  async function record(change: TableChange): Promise<void> {
+    const stream = streams.get(change.table.name);
+    if (!stream) return;
+    const id = keyId(change.key);
+    const existed = stream.keys.has(id);
+    if (change.kind === 'delete') {
+      if (!stream.keys.delete(id)) return; // deleting nothing writes no record
+    } else stream.keys.add(id);
+    const newImage = change.kind === 'put' ? change.item : await readItem(change);
+    if (change.kind === 'update' && !newImage)
+      logger.error(`Stream: ${change.table.name} item gone after its update`);
+    const eventName = change.kind === 'delete' ? 'REMOVE' : existed ? 'MODIFY' : 'INSERT';
+    const out = streamRecord({
+      eventName,
+      keys: change.key,
+      ...(eventName !== 'REMOVE' && { newImage: newImage ?? change.key }),
+      sequenceNumber: nextSequence(),
+      streamArn: stream.arn,
+    });
+    // Filtering happens before batching, on the record's JSON form, as Lambda does.
+    if (stream.matches(out)) stream.poller.push(out);
+  }
+
+  const readItem = async (change: TableChange): Promise<AttributeMap | undefined> => {
+    const body = { TableName: change.table.name, Key: change.key, ConsistentRead: true };
+    return ((await internalCall(endpoint, 'GetItem', body)) as { Item?: AttributeMap }).Item;
+  };
+
+  // One chain for every write: records are made (keys set, sequence numbers) in commit order.
+  let chain: Promise<void> = Promise.resolve();
+  let closed = false;
+  options.onWrite((write) => {
+    if (closed) return;
+    pending.add();
+    chain = chain
+      .then(async () => {
+        for (const change of changesOf(write.operation, await write.body, tablesByName)) await record(change);
+      })
+      .catch((err: unknown) => logger.error('Stream: could not make a record of a write', err))
+      .finally(() => pending.done());
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    idle: () => pending.idle(),
+    close: () => {
+      closing ??= (async () => {
+        closed = true;
+        await chain;
+        await Promise.all([...streams.values()].map((s) => s.poller.close()));
+        pending.abandon();
+      })();
+      return closing;
+    },
+  };
+}
