@@ -46,7 +46,7 @@ describe('each handler starts with exactly the environment its manifest entry li
     }).then(
       () => 'loaded',
       (error: { stderr?: string }) =>
-        (error.stderr ?? '').split('\n').find((l) => /Error/.test(l)) ?? 'failed',
+        (error.stderr ?? '').split('\n').find((l) => /^\w*Error: /.test(l)) ?? 'failed',
     );
     expect(result).toBe('loaded');
   });
