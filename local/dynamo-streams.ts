@@ -82,7 +82,7 @@ export async function createDynamoStreams(options: DynamoStreamsOptions): Promis
     for (const id of await existingKeys(endpoint, stream.def)) stream.keys.add(id);
   }
 
-  async function record(change: TableChange): Promise<void> {
+  async function record(change: TableChange, image: Promise<AttributeMap | undefined>): Promise<void> {
     const stream = streams.get(change.table.name);
     if (!stream) return;
     const id = keyId(change.key);
@@ -90,7 +90,7 @@ export async function createDynamoStreams(options: DynamoStreamsOptions): Promis
     if (change.kind === 'delete') {
       if (!stream.keys.delete(id)) return; // deleting nothing writes no record
     } else stream.keys.add(id);
-    const newImage = change.kind === 'put' ? change.item : await readItem(change);
+    const newImage = await image;
     if (change.kind === 'update' && !newImage)
       logger.error(`Stream: ${change.table.name} item gone after its update`);
     const eventName = change.kind === 'delete' ? 'REMOVE' : existed ? 'MODIFY' : 'INSERT';
@@ -110,15 +110,34 @@ export async function createDynamoStreams(options: DynamoStreamsOptions): Promis
     return ((await internalCall(endpoint, 'GetItem', body)) as { Item?: AttributeMap }).Item;
   };
 
-  // One chain for every write: records are made (keys set, sequence numbers) in commit order.
+  /** A change and its new image, whose read (for an update) starts as soon as the write is seen. */
+  const prepare = async (write: ObservedWrite) =>
+    changesOf(write.operation, await write.body, tablesByName).map((change) => {
+      const image =
+        change.kind === 'put'
+          ? Promise.resolve(change.item)
+          : change.kind === 'update'
+            ? readItem(change)
+            : Promise.resolve(undefined);
+      // Awaited later, in order, by the chain; a failure surfaces there, not as an unhandled rejection.
+      image.catch(() => {});
+      return { change, image };
+    });
+
+  // One chain for every write: records are made (keys set, sequence numbers) in commit order,
+  // while the reads behind them run concurrently (a serial read per update capped a chat flood
+  // at a few dozen messages a second).
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
   options.onWrite((write) => {
     if (closed) return;
     pending.add();
+    const prepared = prepare(write);
+    // Rejections are handled by the chain below, in order; this only silences the early copy.
+    prepared.catch(() => {});
     chain = chain
       .then(async () => {
-        for (const change of changesOf(write.operation, await write.body, tablesByName)) await record(change);
+        for (const { change, image } of await prepared) await record(change, image);
       })
       .catch((err: unknown) => logger.error('Stream: could not make a record of a write', err))
       .finally(() => pending.done());
