@@ -17,8 +17,9 @@ export async function eachLimited<T>(items: readonly T[], limit: number, work: (
 }
 
 /**
- * Tells every connection of an ended stream `stream:ended {streamId, reason}` and closes the
- * viewers' (their $disconnect closes their sessions). The broadcaster's stays open: it may be
+ * Tells every connection of an ended stream `stream:ended {streamId, reason}` and closes all but
+ * the broadcaster's: viewers' (their $disconnect closes their sessions) and chat-only ones, the
+ * room being over. The broadcaster's stays open: it may be
  * the one that sent `stream:end` and deserves to read the outcome.
  */
 export async function announceEnd(
@@ -32,7 +33,7 @@ export async function announceEnd(
   await eachLimited(connections, FAN_OUT_CONCURRENCY, async (connection) => {
     const sent = await deps.sender.send(connection.connectionId, frame);
     if (sent === 'gone') await deps.connections.delete(connection.connectionId);
-    else if (connection.role === 'viewer') await deps.sender.close(connection.connectionId);
+    else if (connection.role !== 'broadcaster') await deps.sender.close(connection.connectionId);
   });
 }
 

@@ -167,6 +167,7 @@ describe('moderation', () => {
   it('lets an admin terminate any live stream at once; every viewer is told why', async () => {
     const live = await liveStream(h, 'doomed');
     const v = await viewer(h, live.streamId, 'witness');
+    const c = await chatter(live.streamId, 'bystander');
     const path = `/api/livestream/${live.streamId}/terminate`;
     const reason = { reason: 'Violates the community rules' };
     expect((await h.call('POST', path, { token: live.ownerToken, body: reason })).status).toBe(403);
@@ -187,5 +188,8 @@ describe('moderation', () => {
       status: 'ended',
       endReason: 'terminated',
     });
+    // The room is over too: the chat-only connection is told and closed.
+    expect((await c.client.next('stream:ended')).data.reason).toBe('terminated');
+    await c.client.closed;
   });
 });
