@@ -26,7 +26,7 @@ describe('roomFrames', () => {
       message('c'),
     ]);
     expect(frames.map((f) => f.event)).toEqual(['chat:messages', 'chat:deleted', 'chat:message']);
-    expect((frames[0]?.data.messages as Array<{ id: string }>).map((m) => m.id)).toEqual(['a', 'b']);
+    expect(((frames[0]?.data.messages ?? []) as Array<{ id: string }>).map((m) => m.id)).toEqual(['a', 'b']);
   });
 
   it('splits a run that would exceed a frame, never dropping a message', () => {
