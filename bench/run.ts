@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startLocalStack } from '../local/stack.ts';
+import { coldStartScenario } from './cold-start.ts';
 import { restScenario } from './rest.ts';
 import { signalingScenario } from './signaling.ts';
 
@@ -41,7 +42,10 @@ try {
   await report('rest', rest, await restScenario(stack, rest));
   const signaling = { viewers: quick ? 5 : 50, candidates: quick ? 2 : 10 };
   await report('signaling', signaling, await signalingScenario(stack, signaling));
-  console.log(`\nwrote ${resultsDir}{rest,signaling}.json`);
+  // Node here is the machine's (the Lambda runtime is 22): compare bundles with each other, not with AWS.
+  const coldStart = { runs: quick ? 2 : 10, node: process.version };
+  await report('cold-start', coldStart, await coldStartScenario(coldStart));
+  console.log(`\nwrote ${resultsDir}{rest,signaling,cold-start}.json`);
 } finally {
   await stack.close();
 }

@@ -9,9 +9,19 @@ import { Construct } from 'constructs';
 /** Repository root: manifest entries and the lock file are relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-// ESM bundles have no `require`; some CommonJS dependencies call it. Aliased to avoid name clashes.
-const CREATE_REQUIRE_BANNER =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+/**
+ * How every function is bundled, as plain esbuild settings: the stack uses them, and so does
+ * `npm run bench`'s cold-start scenario, so it measures exactly what deploys.
+ */
+export const BUNDLE = {
+  target: 'node22',
+  // Prefer the ESM build of dependencies, so tree-shaking works.
+  mainFields: ['module', 'main'],
+  minify: true,
+  // ESM bundles have no `require`; some CommonJS dependencies call it. Aliased to avoid clashes.
+  banner:
+    "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+} as const;
 
 export interface ServiceFunctionProps {
   /** Path from the repository root to the file exporting `handler` (the manifest's `entry`). */
@@ -66,12 +76,11 @@ export class ServiceFunction extends Construct {
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer the ESM build of dependencies, so tree-shaking works.
-        mainFields: ['module', 'main'],
-        minify: true,
+        target: BUNDLE.target,
+        mainFields: [...BUNDLE.mainFields],
+        minify: BUNDLE.minify,
         sourceMap: true,
-        banner: CREATE_REQUIRE_BANNER,
+        banner: BUNDLE.banner,
         // Bundle SDK v3 instead of using the runtime's copy: pinned to the tested version, tree-shaken.
         bundleAwsSDK: true,
       },
