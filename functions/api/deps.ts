@@ -12,19 +12,20 @@ export function streamDeps(): StreamDeps {
   return { streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')), clock: systemClock, ids: randomIds };
 }
 
+/** Streams and viewing sessions: what leave and ticket reissue need. */
+export function sessionDeps(): Omit<ViewerDeps, 'turn'> {
+  return { ...streamDeps(), viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')) };
+}
+
+/** Join also hands out ICE servers, so only it reads the TURN configuration. */
 export function viewerDeps(): ViewerDeps {
-  return {
-    ...streamDeps(),
-    viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')),
-    turn: turnConfigFromEnv(),
-  };
+  return { ...sessionDeps(), turn: turnConfigFromEnv() };
 }
 
 export function chatDeps(): ChatDeps {
   return {
-    streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')),
+    ...streamDeps(),
     chat: new DynamoChatStore(requireEnv('CHAT_TABLE')),
-    clock: systemClock,
     newMessageId: () => timeOrderedId(),
   };
 }

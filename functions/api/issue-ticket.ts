@@ -1,15 +1,13 @@
-import { DynamoViewerStore } from '../adapters/viewer-store.ts';
-import { requireEnv } from '../config.ts';
 import { UnauthorizedError } from '../core/errors.ts';
 import { assertLiveBroadcaster } from '../core/streams.ts';
 import { assertOpenSession } from '../core/viewers.ts';
-import { streamDeps } from './deps.ts';
+import { sessionDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
 import { StreamPath, TicketBody } from './schemas.ts';
 import { ticketIssuer } from './signaling.ts';
 
-const deps = { ...streamDeps(), viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')) };
+const deps = sessionDeps();
 const issue = await ticketIssuer();
 
 /**

@@ -1,12 +1,12 @@
 import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
 import { requireEnv } from '../config.ts';
 import { viewerLeft } from '../core/signaling.ts';
-import { viewerDeps } from './deps.ts';
+import { sessionDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
 import { LeaveStreamBody, StreamPath } from './schemas.ts';
 
-const deps = { ...viewerDeps(), sender: new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL')) };
+const deps = { ...sessionDeps(), sender: new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL')) };
 
 /**
  * POST /api/livestream/{streamId}/leave {viewerId} -> {success: true}; idempotent per session.

@@ -1,7 +1,7 @@
 import { type ChatMessage, publicMessage } from './chat.ts';
 import type { ConnectionSender, ConnectionStore } from './connections.ts';
+import { eachLimited } from './each-limited.ts';
 import type { ServerFrame } from './frames.ts';
-import { eachLimited } from './stream-end.ts';
 
 /** What the chat table's stream tells the fan-out, in write order. */
 export type ChatEvent =

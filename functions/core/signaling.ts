@@ -1,9 +1,10 @@
 import type { ConnectionSender, ConnectionStore } from './connections.ts';
+import { eachLimited } from './each-limited.ts';
 import { ConflictError, NotFoundError } from './errors.ts';
 import type { ServerFrame } from './frames.ts';
 import type { StreamRecord } from './model.ts';
 import type { Clock, StreamStore, ViewerStore, WatchdogScheduler } from './ports.ts';
-import { eachLimited, FAN_OUT_CONCURRENCY } from './stream-end.ts';
+import { FAN_OUT_CONCURRENCY } from './stream-end.ts';
 import { wrongState } from './streams.ts';
 import type { TicketClaims } from './tickets.ts';
 import { leaveStream } from './viewers.ts';

@@ -1,4 +1,5 @@
 import type { ConnectionSender, ConnectionStore } from './connections.ts';
+import { eachLimited } from './each-limited.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import type { EndReason, User } from './model.ts';
 import type { Clock, StreamCheck, StreamStore } from './ports.ts';
@@ -6,15 +7,6 @@ import { wrongState } from './streams.ts';
 
 /** How many @connections calls run at once when a whole audience is told something. */
 export const FAN_OUT_CONCURRENCY = 16;
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-export async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  });
-  await Promise.all(workers);
-}
 
 /**
  * Tells every connection of an ended stream `stream:ended {streamId, reason}` and closes all but

@@ -9,11 +9,13 @@ interface Budget {
 }
 
 /** Per connection. A broadcaster answers every viewer, so it gets ten times a viewer's budget. */
+const VIEWER = { control: { perSecond: 5, burst: 10 }, candidate: { perSecond: 50, burst: 100 } };
+
 export const BUDGETS: Record<SignalingRole, Record<FrameKind, Budget>> = {
-  viewer: { control: { perSecond: 5, burst: 10 }, candidate: { perSecond: 50, burst: 100 } },
+  viewer: VIEWER,
   broadcaster: { control: { perSecond: 50, burst: 100 }, candidate: { perSecond: 500, burst: 1000 } },
-  // Chat-only connections join and leave rooms; chat posts have their own per-user limit.
-  chat: { control: { perSecond: 5, burst: 10 }, candidate: { perSecond: 0, burst: 0 } },
+  // Chat-only connections send no candidates (their role refuses them); posts have their own limit.
+  chat: VIEWER,
 };
 
 /** Buckets kept per container; the oldest are dropped past this (a dropped one starts full). */
