@@ -38,6 +38,27 @@ export interface TableGrant {
   readonly indexes?: readonly string[];
 }
 
+/** The recordings bucket's two prefixes: broadcasters' uploads, and MediaConvert's output. */
+export type BucketPrefix = 'uploads/' | 'media/';
+
+/**
+ * S3 actions a handler may be granted on one prefix of the recordings bucket. `PutObject` covers
+ * CreateMultipartUpload, UploadPart (what a presigned part URL is signed for) and
+ * CompleteMultipartUpload; `ListBucket` is granted on the bucket, limited to the prefix.
+ */
+export type BucketAction =
+  | 'PutObject'
+  | 'GetObject'
+  | 'DeleteObject'
+  | 'ListMultipartUploadParts'
+  | 'AbortMultipartUpload'
+  | 'ListBucket';
+
+export interface BucketGrant {
+  readonly prefix: BucketPrefix;
+  readonly actions: readonly BucketAction[];
+}
+
 /**
  * Environment variables a handler reads. Table names are filled in from the tables above,
  * `SIGNALING_*`, `WS_CALLBACK_URL` and `WATCHDOG_*` from the stack's own resources, the rest
@@ -76,7 +97,17 @@ export type EnvName =
   /** EventBridge Scheduler: where the one-off stream checks go, and the role they run as. */
   | 'WATCHDOG_FUNCTION_ARN'
   | 'WATCHDOG_SCHEDULER_ROLE_ARN'
-  | 'WATCHDOG_SCHEDULE_GROUP';
+  | 'WATCHDOG_SCHEDULE_GROUP'
+  /** The recordings bucket (uploads under `uploads/`, HLS/DASH output under `media/`). */
+  | 'RECORDINGS_BUCKET'
+  /** Largest recording upload accepted, in bytes (default 10 GiB). */
+  | 'RECORDING_MAX_BYTES'
+  /** How long after a stream ends its owner may still open or finish an upload (default 900 s). */
+  | 'RECORDING_UPLOAD_WINDOW_SECONDS'
+  /** The role MediaConvert jobs run as (reads `uploads/`, writes `media/`). */
+  | 'MEDIACONVERT_ROLE_ARN'
+  /** Where `media/` is served: the CloudFront distribution's https URL (no trailing slash). */
+  | 'MEDIA_BASE_URL';
 
 /** Non-table permissions, each a named capability the CDK turns into one precise statement. */
 export interface HandlerAccess {
@@ -86,6 +117,8 @@ export interface HandlerAccess {
   readonly signalingSecret?: true;
   /** `scheduler:CreateSchedule` in the watchdog group, and `iam:PassRole` on its role. */
   readonly scheduleWatchdog?: true;
+  /** `mediaconvert:Probe`, `mediaconvert:CreateJob`, and `iam:PassRole` on the MediaConvert role. */
+  readonly transcode?: true;
 }
 
 export interface HandlerDef {
@@ -93,6 +126,8 @@ export interface HandlerDef {
   readonly entry: string;
   readonly env: readonly EnvName[];
   readonly grants: readonly TableGrant[];
+  /** Prefix-scoped S3 actions on the recordings bucket. */
+  readonly bucket?: readonly BucketGrant[];
   readonly access?: HandlerAccess;
 }
 

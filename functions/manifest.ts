@@ -4,9 +4,19 @@
  * Plain data only (its types are in manifest-types.ts): no SDK, nothing that runs.
  */
 
-import type { HandlerDef, RestRoute, TableDef, TableGrant, WebSocketRoute } from './manifest-types.ts';
+import type {
+  BucketGrant,
+  HandlerDef,
+  RestRoute,
+  TableDef,
+  TableGrant,
+  WebSocketRoute,
+} from './manifest-types.ts';
 
 export type {
+  BucketAction,
+  BucketGrant,
+  BucketPrefix,
   DynamoAction,
   EnvName,
   HandlerAccess,
@@ -38,7 +48,15 @@ export const tables = {
         partitionKey: { name: 'ownerId', type: 'S' },
         sortKey: { name: 'createdAt', type: 'N' },
       },
+      // Sparse: only streams with a (not deleted) recording carry `recordingOwnerId`.
+      {
+        name: 'recordings',
+        partitionKey: { name: 'recordingOwnerId', type: 'S' },
+        sortKey: { name: 'recordingOpenedAt', type: 'N' },
+      },
     ],
+    // Feeds `finishRecording`: a stream that ends with its upload still open gets it completed.
+    stream: 'NEW_IMAGE',
   },
   viewers: {
     name: 'LivestreamViewers',
@@ -97,6 +115,19 @@ const WATCHDOG_ENV = [
   'WATCHDOG_SCHEDULER_ROLE_ARN',
   'WATCHDOG_SCHEDULE_GROUP',
 ] as const;
+
+const RECORDING_ENV = [
+  'STREAMS_TABLE',
+  'RECORDINGS_BUCKET',
+  'RECORDING_MAX_BYTES',
+  'RECORDING_UPLOAD_WINDOW_SECONDS',
+  'MEDIA_BASE_URL',
+] as const;
+
+/** Completing an upload: list what S3 holds, complete it, or abort it when it is over the limit. */
+const COMPLETE_UPLOAD = [
+  { prefix: 'uploads/', actions: ['ListMultipartUploadParts', 'PutObject', 'AbortMultipartUpload'] },
+] as const satisfies readonly BucketGrant[];
 
 /** What ending a stream touches: the stream, every connection of it (to tell and close them). */
 const END_GRANTS = [
@@ -258,6 +289,64 @@ export const handlers = {
     grants: END_GRANTS,
     access: { manageConnections: true },
   },
+  openRecording: {
+    entry: 'functions/api/open-recording.ts',
+    env: [...RECORDING_ENV, ...AUTH_ENV],
+    grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
+    // CreateMultipartUpload; AbortMultipartUpload when the conditional write loses a race.
+    bucket: [{ prefix: 'uploads/', actions: ['PutObject', 'AbortMultipartUpload'] }],
+  },
+  presignRecordingPart: {
+    entry: 'functions/api/presign-recording-part.ts',
+    env: [...RECORDING_ENV, ...AUTH_ENV],
+    grants: [{ table: 'streams', actions: ['GetItem'] }],
+    // A presigned URL carries its signer's permission: UploadPart needs PutObject.
+    bucket: [{ prefix: 'uploads/', actions: ['PutObject'] }],
+  },
+  completeRecording: {
+    entry: 'functions/api/complete-recording.ts',
+    env: [...RECORDING_ENV, ...AUTH_ENV],
+    grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
+    bucket: COMPLETE_UPLOAD,
+  },
+  getRecording: {
+    entry: 'functions/api/get-recording.ts',
+    env: [...RECORDING_ENV],
+    grants: [{ table: 'streams', actions: ['GetItem'] }],
+  },
+  listRecordings: {
+    entry: 'functions/api/list-recordings.ts',
+    env: [...RECORDING_ENV, ...AUTH_ENV],
+    grants: [{ table: 'streams', actions: ['Query'], indexes: ['recordings'] }],
+  },
+  deleteRecording: {
+    entry: 'functions/api/delete-recording.ts',
+    env: [...RECORDING_ENV, ...AUTH_ENV],
+    grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
+    bucket: [
+      { prefix: 'uploads/', actions: ['ListBucket', 'DeleteObject', 'AbortMultipartUpload'] },
+      { prefix: 'media/', actions: ['ListBucket', 'DeleteObject'] },
+    ],
+  },
+  finishRecording: {
+    entry: 'functions/media/finish-recording.ts',
+    env: [...RECORDING_ENV],
+    grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
+    bucket: COMPLETE_UPLOAD,
+  },
+  transcodeRecording: {
+    entry: 'functions/media/transcode-recording.ts',
+    env: [...RECORDING_ENV, 'MEDIACONVERT_ROLE_ARN'],
+    grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
+    // Probe reads the source with the caller's own credentials.
+    bucket: [{ prefix: 'uploads/', actions: ['GetObject'] }],
+    access: { transcode: true },
+  },
+  recordingJobState: {
+    entry: 'functions/media/recording-job-state.ts',
+    env: [...RECORDING_ENV],
+    grants: [{ table: 'streams', actions: ['UpdateItem'] }],
+  },
 } as const satisfies Record<string, HandlerDef>;
 
 export type HandlerName = keyof typeof handlers;
@@ -283,6 +372,13 @@ export const restRoutes = [
   { method: 'POST', path: `${STREAM}/chat/slow-mode`, handler: 'moderateChat', auth: 'user' },
   { method: 'POST', path: `${STREAM}/terminate`, handler: 'terminateStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/chat`, handler: 'postChat', auth: 'user' },
+  // Recordings: the owner uploads parts straight to S3 with presigned URLs (docs/recording.md).
+  { method: 'GET', path: '/api/livestream/recordings', handler: 'listRecordings', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/recording`, handler: 'openRecording', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/recording/parts`, handler: 'presignRecordingPart', auth: 'user' },
+  { method: 'POST', path: `${STREAM}/recording/complete`, handler: 'completeRecording', auth: 'user' },
+  { method: 'GET', path: `${STREAM}/recording`, handler: 'getRecording', auth: 'public' },
+  { method: 'DELETE', path: `${STREAM}/recording`, handler: 'deleteRecording', auth: 'user' },
 ] as const satisfies readonly RestRoute[];
 
 /** Route selection is `$request.body.action`; every action goes to `$default`'s router. */
@@ -321,6 +417,42 @@ export const eventSources = [
     maxBatchingWindowSeconds: 0.25,
     // Only messages (new, or marked deleted) wake the fan-out; moderation rows never do.
     filters: [{ dynamodb: { NewImage: { kind: { S: ['message'] } } } }],
+  },
+  {
+    kind: 'dynamodb-stream',
+    table: 'streams',
+    handler: 'finishRecording',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    // Only an ended stream whose upload is still open; completing it flips the status, so each
+    // stream wakes the handler about once (a later write to it finds nothing to do).
+    filters: [
+      {
+        dynamodb: {
+          NewImage: { status: { S: ['ended'] }, recording: { M: { status: { S: ['uploading'] } } } },
+        },
+      },
+    ],
+  },
+  {
+    // A completed upload (CompleteMultipartUpload) under `uploads/` starts its transcode.
+    kind: 's3',
+    prefix: 'uploads/',
+    events: ['s3:ObjectCreated:*'],
+    handler: 'transcodeRecording',
+  },
+  {
+    // MediaConvert's job events (EventBridge), only for jobs this service started.
+    kind: 'eventbridge',
+    handler: 'recordingJobState',
+    pattern: {
+      source: ['aws.mediaconvert'],
+      'detail-type': ['MediaConvert Job State Change'],
+      detail: {
+        status: ['PROGRESSING', 'STATUS_UPDATE', 'COMPLETE', 'ERROR'],
+        userMetadata: { service: ['dreamx-livestream'] },
+      },
+    },
   },
 ] as const;
 

@@ -159,30 +159,46 @@ export class DynamoStreamStore implements StreamStore {
     return listLiveStreams(this.db, this.tableName, page);
   }
 
-  /**
-   * A conditional update returning the new row, or on a failed condition the current row
-   * (one extra read, on the failure path only) so the caller can say precisely why.
-   */
-  private async update(
+  private update(
     streamId: string,
-    expression: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+    expression: StreamUpdate,
     explainFailure = true,
   ): Promise<WriteResult<StreamRecord>> {
-    try {
-      const out = await call(() =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { streamId },
-            ReturnValues: 'ALL_NEW',
-            ...expression,
-          }),
-        ),
-      );
-      return { ok: true, value: out.Attributes as StreamRecord };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      return { ok: false, current: explainFailure ? await this.get(streamId) : undefined };
-    }
+    return updateStream(this.db, this.tableName, streamId, expression, explainFailure);
+  }
+}
+
+export type StreamUpdate = Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>;
+
+/**
+ * A conditional update of a Livestreams row returning the new row, or on a failed condition the
+ * current row (one extra read, on the failure path only) so the caller can say precisely why.
+ */
+export async function updateStream(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  streamId: string,
+  expression: StreamUpdate,
+  explainFailure = true,
+): Promise<WriteResult<StreamRecord>> {
+  try {
+    const out = await call(() =>
+      db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { streamId },
+          ReturnValues: 'ALL_NEW',
+          ...expression,
+        }),
+      ),
+    );
+    return { ok: true, value: out.Attributes as StreamRecord };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    if (!explainFailure) return { ok: false, current: undefined };
+    const current = await call(() =>
+      db.send(new GetCommand({ TableName: tableName, Key: { streamId }, ConsistentRead: true })),
+    );
+    return { ok: false, current: current.Item as StreamRecord | undefined };
   }
 }

@@ -1,9 +1,12 @@
 import { DynamoChatStore } from '../adapters/chat-store.ts';
+import { S3RecordingBucket } from '../adapters/recording-bucket.ts';
+import { DynamoRecordingStore } from '../adapters/recording-store.ts';
 import { DynamoStreamStore } from '../adapters/stream-store.ts';
 import { randomIds, systemClock, timeOrderedId } from '../adapters/system.ts';
 import { DynamoViewerStore } from '../adapters/viewer-store.ts';
 import { intEnv, requireEnv, turnConfigFromEnv } from '../config.ts';
 import type { ChatDeps, ChatLimits } from '../core/chat.ts';
+import type { RecordingDeps } from '../core/recording-upload.ts';
 import type { StreamDeps } from '../core/streams.ts';
 import type { ViewerDeps } from '../core/viewers.ts';
 
@@ -37,4 +40,23 @@ export function chatLimitsFromEnv(): ChatLimits {
     windowMs: 10_000,
     retentionDays: intEnv('CHAT_RETENTION_DAYS', 30, { min: 1, max: 3650 }),
   };
+}
+
+/** Reading recordings needs the streams table only: no S3 client in those bundles. */
+export function recordingReadDeps(): Omit<RecordingDeps, 'bucket'> {
+  const table = requireEnv('STREAMS_TABLE');
+  return {
+    streams: new DynamoStreamStore(table),
+    recordings: new DynamoRecordingStore(table),
+    clock: systemClock,
+    limits: {
+      maxBytes: intEnv('RECORDING_MAX_BYTES', 10 * 1024 ** 3, { min: 1024 ** 2, max: 5 * 1024 ** 4 }),
+      uploadWindowMs: 1000 * intEnv('RECORDING_UPLOAD_WINDOW_SECONDS', 900, { min: 60, max: 86_400 }),
+    },
+  };
+}
+
+/** Uploads and deletes: the streams table, the recordings bucket, the limits. */
+export function recordingDeps(): RecordingDeps {
+  return { ...recordingReadDeps(), bucket: new S3RecordingBucket(requireEnv('RECORDINGS_BUCKET')) };
 }

@@ -123,3 +123,43 @@ export const TerminateBody = z.strictObject({
     .max(500)
     .refine(printable(false), 'must not contain control characters'),
 });
+
+/** MediaRecorder's `mimeType`, codecs and all (`video/webm;codecs=vp9,opus`): the container counts. */
+export const OpenRecordingBody = z.strictObject({
+  contentType: z
+    .string({ error: 'must be a string' })
+    .max(200)
+    .transform((type) => type.split(';')[0]?.trim().toLowerCase())
+    .pipe(z.enum(['video/webm', 'video/mp4'], { error: 'must be video/webm or video/mp4' }))
+    .default('video/webm'),
+});
+
+/** S3's limits: parts 1..10,000; a part's size is signed into its URL. */
+export const RecordingPartBody = z.strictObject({
+  partNumber: z
+    .int({ error: 'must be an integer' })
+    .min(1, 'must be at least 1')
+    .max(10_000, 'must be at most 10000'),
+  sizeBytes: z.int({ error: 'must be an integer' }).min(1, 'must be at least 1'),
+});
+
+export const CompleteRecordingBody = z.strictObject({
+  parts: z
+    .array(
+      z.strictObject({
+        partNumber: z.int({ error: 'must be an integer' }).min(1).max(10_000),
+        etag: z.string().regex(/^"?[A-Za-z0-9+/=_-]{1,128}"?$/, 'must be the ETag S3 returned for the part'),
+      }),
+    )
+    .min(1, 'must list at least one part')
+    .max(10_000, 'must list at most 10000 parts')
+    .refine(
+      (parts) => parts.every((part, i) => i === 0 || part.partNumber > (parts[i - 1]?.partNumber ?? 0)),
+      'must be in ascending partNumber order, each part once',
+    ),
+});
+
+export const RecordingsQuery = z.strictObject({
+  limit: integer(1, 100, 20),
+  cursor: z.string().min(1).max(2048).optional(),
+});

@@ -1,3 +1,5 @@
+import type { RecordingState } from './recording-model.ts';
+
 /** The lifecycle of a stream: `created -> live -> ended`, nothing else. */
 export type StreamStatus = 'created' | 'live' | 'ended';
 
@@ -29,6 +31,11 @@ export interface StreamRecord {
   broadcasterGoneAt?: number;
   /** Slow mode: each user may post once per this many seconds (absent or 0: off). */
   chatSlowModeSeconds?: number;
+  /** The server-side recording (docs/recording.md); `recordingUrl` is a client-side one. */
+  recording?: RecordingState;
+  /** Present while the stream has a recording that is not deleted: the `recordings` index key. */
+  recordingOwnerId?: string;
+  recordingOpenedAt?: number;
 }
 
 /** `terminated`: an admin ended it at once (moderation). */
@@ -51,6 +58,15 @@ export interface PublicStream {
   endedAt: string | null;
   endReason: EndReason | null;
   recordingUrl: string | null;
+  /** The server-side recording's state and, once ready, where it plays. */
+  recording: RecordingSummary | null;
+}
+
+export interface RecordingSummary {
+  status: RecordingState['status'];
+  playbackUrl: string | null;
+  thumbnailUrl: string | null;
+  durationSeconds: number | null;
 }
 
 const iso = (epochMs: number | undefined) => (epochMs === undefined ? null : new Date(epochMs).toISOString());
@@ -73,6 +89,14 @@ export function toPublicStream(stream: StreamRecord): PublicStream {
     endedAt: iso(stream.endedAt),
     endReason: stream.endReason ?? null,
     recordingUrl: stream.recordingUrl ?? null,
+    recording: stream.recording
+      ? {
+          status: stream.recording.status,
+          playbackUrl: stream.recording.playbackUrl ?? null,
+          thumbnailUrl: stream.recording.thumbnailUrl ?? null,
+          durationSeconds: stream.recording.durationSeconds ?? null,
+        }
+      : null,
   };
 }
 

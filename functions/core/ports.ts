@@ -1,4 +1,6 @@
+import type { CreateJobRequest } from '@aws-sdk/client-mediaconvert';
 import type { EndReason, StreamRecord, ViewerSession } from './model.ts';
+import type { RecordingState, RecordingStatus } from './recording-model.ts';
 
 /** Outcome of a conditional write: the new state, or what stopped it (undefined: no such row). */
 export type WriteResult<T> = { ok: true; value: T } | { ok: false; current: T | undefined };
@@ -84,4 +86,70 @@ export interface WatchdogScheduler {
 export interface StreamCheck {
   streamId: string;
   goneAt: number;
+}
+
+/** A change to a stream's recording, applied only if it is still in one of the `from` states. */
+export interface RecordingChange {
+  from: readonly RecordingStatus[];
+  /** Only if the recording's job is this one (job events), or has none yet (`null`). */
+  jobId?: string | null;
+  /** Only if the stored progress is below this (job progress never goes back). */
+  progressBelow?: number;
+  set: Partial<RecordingState>;
+  remove?: readonly (keyof RecordingState)[];
+  /** Takes the stream out of its owner's recordings list (a deleted recording). */
+  unlist?: boolean;
+}
+
+/** A page of one owner's recordings, newest first. */
+export interface RecordingPage {
+  streams: StreamRecord[];
+  nextCursor: string | null;
+}
+
+/** A stream's recording, kept on its Livestreams row. */
+export interface RecordingStore {
+  /** Attaches a first recording to a stream (only if it has none) and lists it under its owner. */
+  open(streamId: string, ownerId: string, recording: RecordingState): Promise<WriteResult<StreamRecord>>;
+  change(streamId: string, change: RecordingChange): Promise<WriteResult<StreamRecord>>;
+  listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<RecordingPage>;
+}
+
+/** One part S3 holds of a multipart upload. */
+export interface StoredPart {
+  partNumber: number;
+  etag: string;
+  sizeBytes: number;
+}
+
+/** The recordings bucket, as the upload and archive flows need it. */
+export interface RecordingBucket {
+  readonly name: string;
+  createUpload(key: string, contentType: string): Promise<string>;
+  /** A URL that lets its holder PUT exactly `sizeBytes` as part `partNumber`, until it expires. */
+  presignPart(
+    key: string,
+    uploadId: string,
+    part: { partNumber: number; sizeBytes: number },
+    expiresInSeconds: number,
+  ): Promise<string>;
+  /** The parts S3 holds, in order; undefined if the upload no longer exists. */
+  listParts(key: string, uploadId: string): Promise<StoredPart[] | undefined>;
+  completeUpload(key: string, uploadId: string, parts: readonly StoredPart[]): Promise<void>;
+  /** Aborts the upload; an upload that no longer exists is not an error. */
+  abortUpload(key: string, uploadId: string): Promise<void>;
+  /** Deletes every object under `prefix`; returns how many. */
+  deletePrefix(prefix: string): Promise<number>;
+}
+
+/** What MediaConvert's Probe says of a source: its video size, or nothing it can decode. */
+export interface ProbedSource {
+  video?: { width: number; height: number };
+  durationSeconds?: number;
+}
+
+export interface Transcoder {
+  probe(fileUrl: string): Promise<ProbedSource>;
+  /** Submits the job; returns its id. */
+  submit(request: CreateJobRequest): Promise<string>;
 }

@@ -39,7 +39,10 @@ export async function createStream(
   return { streamId: stream.streamId, streamKey, stream: toPublicStream(stream) };
 }
 
-export async function getStream(deps: Pick<StreamDeps, 'streams'>, streamId: string): Promise<StreamRecord> {
+export async function getStream(
+  deps: { streams: Pick<StreamStore, 'get'> },
+  streamId: string,
+): Promise<StreamRecord> {
   const stream = await deps.streams.get(streamId);
   if (!stream) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
   return stream;

@@ -35,6 +35,11 @@ const ENV_SOURCES = {
   WATCHDOG_FUNCTION_ARN: 'resource',
   WATCHDOG_SCHEDULER_ROLE_ARN: 'resource',
   WATCHDOG_SCHEDULE_GROUP: 'resource',
+  RECORDINGS_BUCKET: 'resource',
+  MEDIACONVERT_ROLE_ARN: 'resource',
+  MEDIA_BASE_URL: 'resource',
+  RECORDING_MAX_BYTES: 'parameter',
+  RECORDING_UPLOAD_WINDOW_SECONDS: 'parameter',
   // The signing key stays in Secrets Manager; on AWS handlers read it by SIGNALING_SECRET_ARN.
   SIGNALING_SECRET: 'local-only',
 } as const satisfies Record<EnvName, EnvSource>;

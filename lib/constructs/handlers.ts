@@ -1,6 +1,8 @@
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { type HandlerDef, type HandlerName, handlers } from '../../functions/manifest.ts';
 import { accessFromManifest, type CapabilityGrants } from './access.ts';
+import { bucketGrantsFromManifest } from './bucket-grants.ts';
 import type { Tables } from './data.ts';
 import { environmentFromManifest, type ResourceEnvName, resourceEnvNames } from './environment.ts';
 import { ServiceFunction } from './function.ts';
@@ -11,6 +13,8 @@ export type Functions = Record<HandlerName, ServiceFunction>;
 
 export interface HandlersProps {
   readonly tables: Tables;
+  /** The recordings bucket the manifest's `bucket` grants are on. */
+  readonly recordings: IBucket;
 }
 
 /** The stack resources handlers reach beyond their tables; every name and capability must have one. */
@@ -22,7 +26,7 @@ export interface HandlerResources {
 /**
  * One function per manifest handler; construct id = handler name, so logical ids stay stable.
  * Built in two steps because the WebSocket API, the watchdog's schedules and the functions reference
- * each other: the constructor gives table names, parameters and DynamoDB grants; `connect` then
+ * each other: the constructor gives table names, parameters, DynamoDB and bucket grants; `connect` then
  * gives the resource-backed env and the manifest's `access` capabilities.
  */
 export class Handlers extends Construct {
@@ -39,6 +43,7 @@ export class Handlers extends Construct {
           environment: environmentFromManifest(def, props.tables, parameters),
         });
         grantsFromManifest(fn.function, def, props.tables);
+        bucketGrantsFromManifest(fn.role, def, props.recordings);
         return [name, fn];
       }),
     ) as Functions;

@@ -1,14 +1,36 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { MEDIA_PREFIX, UPLOADS_PREFIX } from '../../functions/core/media-layout.ts';
+
+export { MEDIA_PREFIX, UPLOADS_PREFIX };
+
+export interface MediaStorageProps {
+  /**
+   * Days after upload when a recording's source (`uploads/`) moves to S3 Glacier Instant Retrieval;
+   * 0 keeps sources in Standard. MediaConvert reads a source once, right after its upload; after
+   * that it is kept only for a re-transcode, which Instant Retrieval still serves in milliseconds
+   * (no restore step), at about a sixth of Standard's storage price plus a per-GB read fee. 30 days:
+   * a failed transcode is retried, and an unwanted recording deleted, within days; and an object
+   * deleted sooner than 90 days after its transition is still billed those 90 days of Instant
+   * Retrieval (about half a month of Standard), so moving it early would save nothing.
+   * @default 30
+   */
+  readonly uploadsColdAfterDays?: number;
+}
 
 /** The recordings bucket (uploads, HLS output under `media/`) and the bucket that holds access logs. */
 export class MediaStorage extends Construct {
   readonly recordings: s3.Bucket;
   readonly logs: s3.Bucket;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: MediaStorageProps = {}) {
     super(scope, id);
+    const coldAfterDays = props.uploadsColdAfterDays ?? 30;
+    if (!Number.isInteger(coldAfterDays) || coldAfterDays < 0) {
+      throw new Error(`uploadsColdAfterDays must be a whole number of days (0 = off), got ${coldAfterDays}`);
+    }
     // S3 access-log delivery through a bucket policy rather than the legacy LogDeliveryWrite ACL
     // (deprecated; cfn-lint W3045). A feature flag, set here so it only affects these buckets.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
@@ -32,7 +54,21 @@ export class MediaStorage extends Construct {
       reason: 'This is the access-log target bucket; logging it into itself would recurse.',
     });
 
+    // The role of CDK's custom resource that writes the bucket's event notifications (manifest `s3`
+    // event sources). Made here rather than by CDK only so that the finding below has a construct
+    // to attach to; CDK adds s3:PutBucketNotification on this bucket, and nothing else, to it.
+    const notificationsRole = new iam.Role(this, 'NotificationsHandlerRole', {
+      description: 'CDK custom resource: writes the recordings bucket event notifications',
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    Validations.of(notificationsRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      reason:
+        "CDK attaches AWSLambdaBasicExecutionRole to its S3-notifications handler's role (for the handler's own logs); it cannot be opted out.",
+    });
+
     this.recordings = new s3.Bucket(this, 'Recordings', {
+      notificationsHandlerRole: notificationsRole,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
@@ -42,8 +78,24 @@ export class MediaStorage extends Construct {
       versioned: false,
       serverAccessLogsBucket: this.logs,
       serverAccessLogsPrefix: 's3-access/recordings/',
-      // Broadcasters upload in parts; a crashed upload must not leave billable parts behind.
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        // Broadcasters upload in parts; a crashed upload must not leave billable parts behind.
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ...(coldAfterDays > 0
+          ? [
+              {
+                id: 'ColdSources',
+                prefix: UPLOADS_PREFIX,
+                transitions: [
+                  {
+                    storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+                    transitionAfter: Duration.days(coldAfterDays),
+                  },
+                ],
+              },
+            ]
+          : []),
+      ],
       // Browsers upload parts straight to S3 with presigned URLs and need the ETag of each part.
       cors: [
         {

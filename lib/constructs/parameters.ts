@@ -74,6 +74,20 @@ const SPECS: Record<ParameterEnvName, ParameterSpec> = {
     id: 'ChatRetentionDays',
     ...number('30', 1, 3650, 'Days chat history is kept (DynamoDB TTL deletes older messages)'),
   },
+  // Ranges and defaults as functions/api/deps.ts reads them; 5 TiB is S3's largest object.
+  RECORDING_MAX_BYTES: {
+    id: 'RecordingMaxBytes',
+    ...number(
+      String(10 * 1024 ** 3),
+      1024 ** 2,
+      5 * 1024 ** 4,
+      'Largest recording upload accepted, in bytes',
+    ),
+  },
+  RECORDING_UPLOAD_WINDOW_SECONDS: {
+    id: 'RecordingUploadWindowSeconds',
+    ...number('900', 60, 86_400, 'How long after a stream ends its owner may still upload its recording'),
+  },
 };
 
 /**

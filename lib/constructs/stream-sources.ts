@@ -1,10 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { EventSourceMapping, FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { eventSources } from '../../functions/manifest.ts';
 import type { Tables } from './data.ts';
+import { deadLetterQueue } from './dead-letters.ts';
 import type { Functions } from './handlers.ts';
 
 /** A manifest event source that feeds a handler from a table's DynamoDB stream. */
@@ -39,16 +40,7 @@ export class StreamConsumer extends Construct {
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
     const { source } = props;
-    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The longest SQS keeps anything: time to look at a poison batch before it is gone.
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of a stream event source mapping.',
-    });
+    this.deadLetters = deadLetterQueue(this, 'a stream event source mapping');
     const consumer = props.functions[source.handler];
     consumer.function.addEventSource(
       new DynamoEventSource(props.tables[source.table], {

@@ -35,10 +35,18 @@ export function schedulerRoleOf(synth: Synthesized, handler: HandlerName): strin
   return roles[0] ?? '';
 }
 
+/** The one role MediaConvert may assume: the role recording transcodes run as. */
+export function mediaConvertRoleOf(synth: Synthesized): string {
+  const roles = rolesAssumedBy(synth.resources, 'mediaconvert.amazonaws.com');
+  if (roles.length !== 1) throw new Error(`expected one MediaConvert role, found ${roles.length}`);
+  return roles[0] ?? '';
+}
+
 function landmarks(synth: Synthesized) {
   const [apiId] = onlyOf(synth.resources, 'AWS::ApiGatewayV2::Api');
   const [, stage] = onlyOf(synth.resources, 'AWS::ApiGatewayV2::Stage');
   const [secretId] = onlyOf(synth.resources, 'AWS::SecretsManager::Secret');
+  const [distributionId] = onlyOf(synth.resources, 'AWS::CloudFront::Distribution');
   const source = watchdogSource();
   return {
     apiId,
@@ -47,6 +55,9 @@ function landmarks(synth: Synthesized) {
     group: source.group,
     schedulerRoleId: schedulerRoleOf(synth, source.handler),
     watchdogFunctionId: synth.functionId(source.handler),
+    bucketId: recordingsBucketOf(synth),
+    mediaConvertRoleId: mediaConvertRoleOf(synth),
+    distributionId,
   };
 }
 
@@ -61,6 +72,12 @@ export function capabilityPairs(synth: Synthesized): Record<Capability, string[]
     scheduleWatchdog: [
       `scheduler:CreateSchedule ${arnPrefix('scheduler')}:schedule/${l.group}/*`,
       `iam:PassRole \${${l.schedulerRoleId}.Arn}`,
+    ],
+    transcode: [
+      // Probe has no resource type; CreateJob is pinned to the Default queue the jobs go to.
+      'mediaconvert:Probe *',
+      `mediaconvert:CreateJob ${arnPrefix('mediaconvert')}:queues/Default`,
+      `iam:PassRole \${${l.mediaConvertRoleId}.Arn}`,
     ],
   };
 }
@@ -80,8 +97,35 @@ export function resourceEnv(synth: Synthesized): Partial<Record<EnvName, string>
     WATCHDOG_FUNCTION_ARN: `\${${l.watchdogFunctionId}.Arn}`,
     WATCHDOG_SCHEDULER_ROLE_ARN: `\${${l.schedulerRoleId}.Arn}`,
     WATCHDOG_SCHEDULE_GROUP: l.group,
+    RECORDINGS_BUCKET: `\${${l.bucketId}}`,
+    MEDIACONVERT_ROLE_ARN: `\${${l.mediaConvertRoleId}.Arn}`,
+    MEDIA_BASE_URL: `https://\${${l.distributionId}.DomainName}`,
   };
 }
+
+/** The recordings bucket: the one bucket whose policy lets CloudFront read. */
+export function recordingsBucketOf(synth: Synthesized): string {
+  return synth.logicalId(synth.built.stack.media.recordings);
+}
+
+/**
+ * What a handler's manifest `bucket` grants must be, as `allowedGrants` lines: object actions on
+ * `<bucket>/<prefix>*`, ListBucket on the bucket limited to the prefix.
+ */
+export function bucketGrants(synth: Synthesized, def: HandlerDef): string[] {
+  const bucket = `\${${recordingsBucketOf(synth)}.Arn}`;
+  return (def.bucket ?? []).flatMap((grant) =>
+    grant.actions.map((action) =>
+      action === 'ListBucket'
+        ? `s3:ListBucket ${bucket} ${JSON.stringify({ StringLike: { 's3:prefix': `${grant.prefix}*` } })}`
+        : `s3:${action} ${bucket}/${grant.prefix}* {}`,
+    ),
+  );
+}
+
+/** The same as `action resource` pairs. */
+export const bucketPairs = (synth: Synthesized, def: HandlerDef): string[] =>
+  bucketGrants(synth, def).map((line) => line.split(' ').slice(0, 2).join(' '));
 
 /** The manifest's `dynamodb-stream` event sources. */
 export const streamSources = () => eventSources.filter((source) => source.kind === 'dynamodb-stream');
@@ -118,10 +162,44 @@ export function deadLetterQueueOf(synth: Synthesized, handler: HandlerName): str
   return config.OnFailure.Destination['Fn::GetAtt'][0];
 }
 
-/** Sending a failed batch's record to the dead-letter queue: the ESM does it with the function's role. */
+/** The manifest's event sources that invoke their handler asynchronously (S3, EventBridge). */
+export const asyncSources = () =>
+  eventSources.filter((source) => source.kind === 's3' || source.kind === 'eventbridge');
+
+/** The handlers `asyncSources` invoke, each once. */
+export const asyncHandlers = (): HandlerName[] => [
+  ...new Set(asyncSources().map((source) => source.handler)),
+];
+
+/** The asynchronous-invocation config of `handler`'s function, found in the template by its function. */
+export function invokeConfigOf(synth: Synthesized, handler: HandlerName) {
+  const fnId = synth.functionId(handler);
+  const found = ofType(synth.resources, 'AWS::Lambda::EventInvokeConfig').filter(([, c]) =>
+    mentions(c.Properties.FunctionName, fnId),
+  );
+  if (found.length !== 1 || !found[0])
+    throw new Error(`expected one invoke config for ${handler}, found ${found.length}`);
+  return found[0][1];
+}
+
+/** The logical id of the queue where `handler`'s failed asynchronous invocations go. */
+export function asyncDeadLetterQueueOf(synth: Synthesized, handler: HandlerName): string {
+  const config = invokeConfigOf(synth, handler).Properties.DestinationConfig as {
+    OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } };
+  };
+  return config.OnFailure.Destination['Fn::GetAtt'][0];
+}
+
+const SEND = ['GetQueueAttributes', 'GetQueueUrl', 'SendMessage'];
+
+/**
+ * Sending to a dead-letter queue with the function's role: a stream mapping's failed batch (the ESM
+ * sends it), and a failed asynchronous invocation (Lambda's on-failure destination).
+ */
 export function deadLetterPairs(synth: Synthesized, def: HandlerDef): string[] {
-  return sourcesOf(def).flatMap((source) => {
-    const queue = deadLetterQueueOf(synth, source.handler);
-    return ['GetQueueAttributes', 'GetQueueUrl', 'SendMessage'].map((a) => `sqs:${a} \${${queue}.Arn}`);
-  });
+  const streamQueues = sourcesOf(def).map((source) => deadLetterQueueOf(synth, source.handler));
+  const asyncQueues = asyncHandlers()
+    .filter((handler) => handlers[handler] === def)
+    .map((handler) => asyncDeadLetterQueueOf(synth, handler));
+  return [...streamQueues, ...asyncQueues].flatMap((queue) => SEND.map((a) => `sqs:${a} \${${queue}.Arn}`));
 }

@@ -1,20 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventSources, type HandlerDef, type HandlerName, handlers } from '../../functions/manifest.ts';
 import {
+  bucketGrants,
+  bucketPairs,
   type Capability,
   capabilitiesOf,
   capabilityPairs,
   deadLetterPairs,
+  mediaConvertRoleOf,
+  recordingsBucketOf,
   schedulerRoleOf,
   streamReadPairs,
 } from './expected.ts';
 import { cleanUp, SYNTH_TIMEOUT_MS, type Synthesized, sorted, synthesize } from './fixture.ts';
 import {
+  allowedGrants,
   allowedPairs,
   asList,
+  customResourceHandlers,
   mentions,
   ofType,
   onlyOf,
+  refOf,
   render,
   type Statement,
   statementsOfRole,
@@ -54,7 +61,10 @@ describe('LivestreamStack: least privilege', () => {
   it('gives every function its own role', () => {
     const roles = Object.keys(handlers).map((name) => roleOf(name as HandlerName));
     expect(new Set(roles).size).toBe(roles.length);
-    for (const [, fn] of ofType(synth.resources, 'AWS::Lambda::Function')) {
+    // CDK's own custom-resource handlers (S3 notifications) run as their own role, checked below.
+    const cdkHandlers = customResourceHandlers(synth.resources);
+    for (const [id, fn] of ofType(synth.resources, 'AWS::Lambda::Function')) {
+      if (cdkHandlers.includes(id)) continue;
       expect(roles.some((role) => mentions(fn.Properties.Role, role))).toBe(true);
     }
   });
@@ -82,25 +92,41 @@ describe('LivestreamStack: least privilege', () => {
           'xray:PutTelemetryRecords *',
           'xray:PutTraceSegments *',
           ...access,
+          ...bucketPairs(synth, def),
           ...deadLetterPairs(synth, def),
         ]),
       );
     },
   );
 
+  it.each(Object.entries(handlers) as [HandlerName, HandlerDef][])(
+    '%s: exactly its manifest bucket grants: object actions per prefix, ListBucket limited by s3:prefix',
+    (name, def) => {
+      const actual = allowedGrants(statementsOf(name)).filter((line) => line.startsWith('s3:'));
+      expect(sorted(actual)).toEqual(sorted(bucketGrants(synth, def)));
+    },
+  );
+
   // Across every role and policy in the template, not only the handlers': nothing else holds these.
-  const CAPABILITY_ACTIONS: Record<Capability, string[]> = {
-    manageConnections: ['execute-api:ManageConnections'],
-    signalingSecret: ['secretsmanager:GetSecretValue'],
-    scheduleWatchdog: ['scheduler:CreateSchedule', 'iam:PassRole'],
+  // Pair prefixes: `action ` for actions only the capability grants, `action resource` for PassRole.
+  // Functions of the template, so the list is known before synthesis (it.each) and checked by tsc.
+  const CAPABILITY_MARKS: Record<Capability, () => string[]> = {
+    manageConnections: () => ['execute-api:ManageConnections '],
+    signalingSecret: () => ['secretsmanager:GetSecretValue '],
+    scheduleWatchdog: () => [
+      'scheduler:CreateSchedule ',
+      `iam:PassRole \${${schedulerRoleOf(synth, 'streamWatchdog')}.Arn}`,
+    ],
+    transcode: () => ['mediaconvert:', `iam:PassRole \${${mediaConvertRoleOf(synth)}.Arn}`],
   };
-  it.each(Object.entries(CAPABILITY_ACTIONS) as [Capability, string[]][])(
+  it.each(Object.keys(CAPABILITY_MARKS) as Capability[])(
     '%s: held by exactly the roles of the handlers whose manifest access names it',
-    (capability, actions) => {
+    (capability) => {
+      const marks = CAPABILITY_MARKS[capability]();
       const holders = ofType(synth.resources, 'AWS::IAM::Role')
         .filter(([id]) =>
           allowedPairs(statementsOfRole(synth.resources, id)).some((pair) =>
-            actions.some((action) => pair.startsWith(`${action} `) || pair.startsWith('* ')),
+            marks.some((mark) => pair.startsWith(mark) || pair.startsWith('* ')),
           ),
         )
         .map(([id]) => id);
@@ -112,14 +138,47 @@ describe('LivestreamStack: least privilege', () => {
     },
   );
 
-  it('passes the scheduler role to EventBridge Scheduler only', () => {
+  it.each([
+    ['scheduleWatchdog', 'scheduler.amazonaws.com'],
+    ['transcode', 'mediaconvert.amazonaws.com'],
+  ] as const)('%s: passes its role to %s only', (capability, service) => {
     for (const [name, def] of Object.entries(handlers) as [HandlerName, HandlerDef][]) {
-      if (!capabilitiesOf(def).includes('scheduleWatchdog')) continue;
+      if (!capabilitiesOf(def).includes(capability)) continue;
       const passRole = statementsOf(name).filter((s) => asList(s.Action).includes('iam:PassRole'));
       expect(passRole.map((s) => s.Condition)).toEqual([
-        { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        { StringEquals: { 'iam:PassedToService': service } },
       ]);
     }
+  });
+
+  it('lets no role pass any role but the scheduler and MediaConvert roles', () => {
+    const passable = [
+      `iam:PassRole \${${schedulerRoleOf(synth, 'streamWatchdog')}.Arn}`,
+      `iam:PassRole \${${mediaConvertRoleOf(synth)}.Arn}`,
+    ];
+    const passes = ofType(synth.resources, 'AWS::IAM::Role').flatMap(([id]) =>
+      allowedPairs(statementsOfRole(synth.resources, id)).filter((pair) => pair.startsWith('iam:PassRole ')),
+    );
+    expect(passes.filter((pair) => !passable.includes(pair))).toEqual([]);
+  });
+});
+
+describe('LivestreamStack: MediaConvert role', () => {
+  it('is assumed by MediaConvert only, and may read uploads/ and write media/, nothing else', () => {
+    const roleId = mediaConvertRoleOf(synth);
+    const role = synth.resources[roleId];
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role?.Properties.AssumeRolePolicyDocument).toEqual({
+      Statement: [
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'mediaconvert.amazonaws.com' } },
+      ],
+      Version: '2012-10-17',
+    });
+    const bucket = `\${${recordingsBucketOf(synth)}.Arn}`;
+    expect(sorted(allowedGrants(statementsOfRole(synth.resources, roleId)))).toEqual([
+      `s3:GetObject ${bucket}/uploads/* {}`,
+      `s3:PutObject ${bucket}/media/* {}`,
+    ]);
   });
 });
 
@@ -218,14 +277,32 @@ describe('LivestreamStack: recordings storage and CDN', () => {
     },
   );
 
-  it('aborts incomplete multipart uploads after a day', () => {
-    const lifecycle = synth.resources[recordingsId()]?.Properties.LifecycleConfiguration as {
-      Rules: unknown[];
-    };
-    const rules = lifecycle?.Rules;
-    expect(rules).toContainEqual(
-      expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
-    );
+  const lifecycleRules = (): Record<string, unknown>[] => {
+    const bucket = synth.resourceOf(synth.built.stack.media.recordings);
+    return (bucket.Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+  };
+
+  it('aborts incomplete multipart uploads after a day, bucket-wide', () => {
+    const abort = lifecycleRules().filter((rule) => rule.AbortIncompleteMultipartUpload !== undefined);
+    expect(abort).toEqual([
+      expect.objectContaining({
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        Status: 'Enabled',
+      }),
+    ]);
+    expect(abort[0]?.Prefix).toBeUndefined();
+  });
+
+  it('moves sources (uploads/ only) to Glacier Instant Retrieval after 30 days; media/ stays Standard', () => {
+    const transitions = lifecycleRules().filter((rule) => rule.Transitions !== undefined);
+    expect(transitions).toEqual([
+      expect.objectContaining({
+        Prefix: 'uploads/',
+        Status: 'Enabled',
+        Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
+      }),
+    ]);
+    expect(lifecycleRules().filter((rule) => rule.ExpirationInDays !== undefined)).toEqual([]);
   });
 
   it('serves media/ through CloudFront with an origin access control, HTTPS only', () => {
@@ -247,10 +324,67 @@ describe('LivestreamStack: recordings storage and CDN', () => {
         ],
       },
     });
-    const cloudFrontRead = policyOf(recordingsId()).find(
-      (s) => s.Effect === 'Allow' && JSON.stringify(s.Principal) === '{"Service":"cloudfront.amazonaws.com"}',
+  });
+
+  it('lets CloudFront, for this distribution only, read media/ and nothing else of the bucket', () => {
+    const [distributionId] = onlyOf(synth.resources, 'AWS::CloudFront::Distribution');
+    const cloudFront = policyOf(recordingsId()).filter(
+      (s) => JSON.stringify(s.Principal) === '{"Service":"cloudfront.amazonaws.com"}',
     );
-    expect(asList(cloudFrontRead?.Action)).toEqual(['s3:GetObject']);
+    const thisDistribution = `arn:\${AWS::Partition}:cloudfront::\${AWS::AccountId}:distribution/\${${distributionId}}`;
+    const bucket = `\${${recordingsId()}.Arn}`;
+    expect(
+      sorted(
+        cloudFront.map((s) => {
+          const { StringEquals, ...rest } = s.Condition as { StringEquals: Record<string, unknown> };
+          const source = render(StringEquals['AWS:SourceArn']);
+          return `${s.Effect} ${asList(s.Action).join(',')} ${render(s.Resource)} ${source} ${JSON.stringify(rest)}`;
+        }),
+      ),
+    ).toEqual([
+      `Allow s3:GetObject ${bucket}/media/* ${thisDistribution} {}`,
+      // Lets S3 answer 404 (not 403) for a missing key; a list can only name a media/ prefix.
+      `Allow s3:ListBucket ${bucket} ${thisDistribution} {"StringLikeIfExists":{"s3:prefix":"media/*"}}`,
+    ]);
+  });
+
+  it('answers a missing object 404, cached 10 s at most; manifests are cached a minute at most', () => {
+    const [, distribution] = onlyOf(synth.resources, 'AWS::CloudFront::Distribution');
+    const config = distribution.Properties.DistributionConfig as {
+      CustomErrorResponses: Record<string, unknown>[];
+      CacheBehaviors: { PathPattern: string; CachePolicyId: unknown; ViewerProtocolPolicy: string }[];
+    };
+    expect(config.CustomErrorResponses).toEqual([{ ErrorCode: 404, ErrorCachingMinTTL: 10 }]);
+    const manifests = config.CacheBehaviors.filter((b) => ['*.m3u8', '*.mpd'].includes(b.PathPattern));
+    expect(manifests).toHaveLength(2);
+    for (const behavior of manifests) {
+      expect(behavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+      const policy = synth.resources[refOf(behavior.CachePolicyId) ?? '']?.Properties.CachePolicyConfig as {
+        MaxTTL: number;
+        DefaultTTL: number;
+        ParametersInCacheKeyAndForwardedToOrigin: { QueryStringsConfig: unknown };
+      };
+      expect(policy.MaxTTL).toBeLessThanOrEqual(60);
+      expect(policy.DefaultTTL).toBeLessThanOrEqual(60);
+      // No query string reaches S3: the distribution cannot send a ListObjects request.
+      expect(policy.ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig).toEqual({
+        QueryStringBehavior: 'none',
+      });
+    }
+  });
+
+  it("runs CDK's S3-notifications handler with s3:PutBucketNotification on the recordings bucket only", () => {
+    const handlerIds = customResourceHandlers(synth.resources);
+    expect(handlerIds).toHaveLength(1);
+    const role = synth.resources[handlerIds[0] ?? '']?.Properties.Role as { 'Fn::GetAtt': [string, string] };
+    const roleId = role['Fn::GetAtt'][0];
+    // CDK attaches AWSLambdaBasicExecutionRole (its logs) and cannot be told not to; nothing else.
+    expect(asList(synth.resources[roleId]?.Properties.ManagedPolicyArns).map(render)).toEqual([
+      `arn:\${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`,
+    ]);
+    expect(allowedPairs(statementsOfRole(synth.resources, roleId))).toEqual([
+      `s3:PutBucketNotification \${${recordingsId()}.Arn}`,
+    ]);
   });
 });
 
@@ -267,6 +401,9 @@ describe('LivestreamStack: deploy parameters', () => {
   it.each([
     ['SignalingTicketTtlSeconds', '60', 10, 300],
     ['BroadcasterGraceSeconds', '60', 5, 600],
+    // 10 GiB, 1 MiB .. 5 TiB (S3's largest object), as functions/api/deps.ts reads it.
+    ['RecordingMaxBytes', '10737418240', 1_048_576, 5_497_558_138_880],
+    ['RecordingUploadWindowSeconds', '900', 60, 86_400],
   ] as const)('%s: a number, default %s, %i..%i', (name, fallback, min, max) => {
     const parameters = synth.template.toJSON().Parameters as Record<string, Record<string, unknown>>;
     expect(parameters[name]).toMatchObject({

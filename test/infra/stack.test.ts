@@ -14,7 +14,18 @@ import {
 } from '../../functions/manifest.ts';
 import { resourceEnv } from './expected.ts';
 import { cleanUp, SYNTH_TIMEOUT_MS, type Synthesized, sorted, synthesize } from './fixture.ts';
-import { asList, mentions, ofType, onlyOf, type Resources, refOf, render, resourcePath } from './template.ts';
+import {
+  asList,
+  customResourceHandlers,
+  dependencyCycle,
+  mentions,
+  ofType,
+  onlyOf,
+  type Resources,
+  refOf,
+  render,
+  resourcePath,
+} from './template.ts';
 
 let synth: Synthesized;
 let resources: Resources;
@@ -190,8 +201,19 @@ describe('LivestreamStack: tables', () => {
 });
 
 describe('LivestreamStack: functions', () => {
-  it('runs every function on nodejs22.x, arm64, with active tracing', () => {
-    const functions = ofType(resources, 'AWS::Lambda::Function');
+  it('has one function per manifest handler, besides CDK custom-resource handlers', () => {
+    const manifest = Object.keys(handlers).map((name) => synth.functionId(name as HandlerName));
+    const cdk = customResourceHandlers(resources);
+    const all = ofType(resources, 'AWS::Lambda::Function').map(([id]) => id);
+    expect(sorted(all)).toEqual(sorted([...manifest, ...cdk]));
+    // The only one: CDK's handler that writes the recordings bucket's notifications (manifest `s3` sources).
+    const [, notifications] = onlyOf(resources, 'Custom::S3BucketNotifications');
+    expect(cdk.map((id) => mentions(notifications.Properties.ServiceToken, id))).toEqual([true]);
+  });
+
+  it('runs every manifest function on nodejs22.x, arm64, with active tracing', () => {
+    const cdk = customResourceHandlers(resources);
+    const functions = ofType(resources, 'AWS::Lambda::Function').filter(([id]) => !cdk.includes(id));
     expect(functions).toHaveLength(Object.keys(handlers).length);
     for (const [id, fn] of functions) {
       expect([id, fn.Properties.Runtime, fn.Properties.Architectures]).toEqual([id, 'nodejs22.x', ['arm64']]);
@@ -212,7 +234,7 @@ describe('LivestreamStack: functions', () => {
   );
 
   it.each(Object.entries(handlers) as [HandlerName, HandlerDef][])(
-    "%s: resource-backed env points at the stack's own API, secret and watchdog",
+    "%s: resource-backed env points at the stack's own API, secret, watchdog, bucket, CDN and MediaConvert role",
     (name, def) => {
       const variables = (
         synth.resourceOf(synth.built.stack.functions[name].function).Properties.Environment as {
@@ -237,5 +259,20 @@ describe('LivestreamStack: outputs', () => {
     const outputs = synth.template.findOutputs(name);
     const value = outputs[name]?.Value as { 'Fn::Join': [string, unknown[]] } | undefined;
     expect(value?.['Fn::Join'][1][0]).toBe(scheme);
+  });
+
+  it('exports RecordingsBucketName', () => {
+    const outputs = synth.template.findOutputs('RecordingsBucketName');
+    expect(outputs.RecordingsBucketName?.Value).toEqual({
+      Ref: synth.logicalId(synth.built.stack.media.recordings),
+    });
+  });
+});
+
+describe('LivestreamStack: deployability', () => {
+  // Functions read the bucket, CDN and MediaConvert role (env) while notifications, rules and
+  // permissions read the functions: CloudFormation would reject a cycle only at deploy time.
+  it('has no dependency cycle among its resources', () => {
+    expect(dependencyCycle(resources)).toBeUndefined();
   });
 });

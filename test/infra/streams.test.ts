@@ -22,6 +22,33 @@ describe('LivestreamStack: DynamoDB streams and their consumers', () => {
     },
   );
 
+  // The recording flow leans on both: the sparse index lists an owner's recordings, the stream
+  // wakes finishRecording for an ended stream whose upload is still open.
+  it('streams: a NEW_IMAGE stream and the sparse recordings index (owner, opened at)', () => {
+    const props = synth.resourceOf(synth.built.stack.tables.streams).Properties;
+    expect(props.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    const indexes = asList(props.GlobalSecondaryIndexes as { IndexName: string }[]);
+    expect(indexes.find((index) => index.IndexName === 'recordings')).toMatchObject({
+      KeySchema: [
+        { AttributeName: 'recordingOwnerId', KeyType: 'HASH' },
+        { AttributeName: 'recordingOpenedAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+  });
+
+  it('finishRecording: fed from the streams table, only ended streams with an upload still open', () => {
+    const props = mappingOf(synth, 'finishRecording').Properties;
+    const tableId = synth.logicalId(synth.built.stack.tables.streams);
+    expect(render(props.EventSourceArn)).toBe(`\${${tableId}.StreamArn}`);
+    const [filter] = (props.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    expect(JSON.parse(filter?.Pattern ?? '{}')).toEqual({
+      dynamodb: {
+        NewImage: { status: { S: ['ended'] }, recording: { M: { status: { S: ['uploading'] } } } },
+      },
+    });
+  });
+
   it('has exactly one event source mapping per manifest stream source', () => {
     const mappings = ofType(synth.resources, 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(streamSources().length);

@@ -103,3 +103,73 @@ export function onlyOf(resources: Resources, type: string): [string, CfnResource
   if (found.length !== 1 || !found[0]) throw new Error(`expected exactly one ${type}, found ${found.length}`);
   return found[0];
 }
+
+/** Allowed `action resource condition` lines: as `allowedPairs`, with each statement's condition as JSON. */
+export const allowedGrants = (statements: readonly Statement[]): string[] =>
+  statements
+    .filter((statement) => statement.Effect === 'Allow')
+    .flatMap((statement) =>
+      asList(statement.Action).flatMap((action) =>
+        asList(statement.Resource).map(
+          (resource) => `${action} ${render(resource)} ${JSON.stringify(statement.Condition ?? {})}`,
+        ),
+      ),
+    );
+
+/** Lambda functions that serve a custom resource (its ServiceToken): CDK's own, not the manifest's. */
+export const customResourceHandlers = (resources: Resources): string[] =>
+  Object.values(resources)
+    .filter((resource) => resource.Type.startsWith('Custom::'))
+    .map(
+      (resource) => (resource.Properties.ServiceToken as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'],
+    )
+    .filter((getAtt) => getAtt !== undefined)
+    .map(([id]) => id);
+
+/** Logical ids a value references (`Ref`, `Fn::GetAtt`, `${Id}` in `Fn::Sub`), pseudo parameters excluded. */
+function referencedIds(value: Json, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) for (const item of value) referencedIds(item, into);
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') into.add(inner);
+      else if (key === 'Fn::GetAtt')
+        into.add(String(asList(inner as string | string[])[0]).split('.')[0] ?? '');
+      else if (key === 'Fn::Sub') {
+        const [text, vars] = asList(inner as Json[]);
+        for (const match of String(text).matchAll(/\$\{([^}!.]+)/g)) into.add(match[1] ?? '');
+        referencedIds(vars, into);
+      } else referencedIds(inner, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * A dependency cycle among the resources (references and DependsOn), as the ids around it, or
+ * undefined. CloudFormation rejects a template with one at deploy time; `cdk synth` does not notice.
+ */
+export function dependencyCycle(resources: Resources): string[] | undefined {
+  const edges = new Map(
+    Object.entries(resources).map(([id, resource]) => {
+      const targets = referencedIds(resource.Properties ?? {}, new Set(asList(resource.DependsOn)));
+      return [id, [...targets].filter((target) => target in resources)];
+    }),
+  );
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (state.get(id) === 'open') return [...path.slice(path.indexOf(id)), id];
+    if (state.get(id) === 'done') return undefined;
+    state.set(id, 'open');
+    for (const next of edges.get(id) ?? []) {
+      const cycle = visit(next, [...path, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of edges.keys()) {
+    const cycle = visit(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}

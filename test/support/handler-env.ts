@@ -16,6 +16,10 @@ export const SAMPLE: Partial<Record<EnvName, string>> = {
   BROADCASTER_GRACE_SECONDS: '60',
   CHAT_RATE_LIMIT: '5',
   CHAT_RETENTION_DAYS: '30',
+  RECORDING_MAX_BYTES: '10737418240',
+  RECORDING_UPLOAD_WINDOW_SECONDS: '900',
+  MEDIA_BASE_URL: 'https://d111111abcdef8.cloudfront.net',
+  MEDIACONVERT_ROLE_ARN: 'arn:aws:iam::111122223333:role/mediaconvert',
 };
 
 /**

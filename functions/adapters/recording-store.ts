@@ -1,0 +1,125 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../core/errors.ts';
+import type { StreamRecord } from '../core/model.ts';
+import type { RecordingChange, RecordingPage, RecordingStore, WriteResult } from '../core/ports.ts';
+import type { RecordingState } from '../core/recording-model.ts';
+import { call, documentClient } from './dynamo.ts';
+import { type StreamUpdate, updateStream } from './stream-store.ts';
+
+/**
+ * Recordings live on their stream's Livestreams row (`recording` map) and, while not deleted, in
+ * the sparse `recordings` index by owner. Every change is one conditional UpdateItem on the map.
+ */
+export class DynamoRecordingStore implements RecordingStore {
+  constructor(
+    private readonly tableName: string,
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  open(streamId: string, ownerId: string, recording: RecordingState): Promise<WriteResult<StreamRecord>> {
+    return this.update(streamId, {
+      UpdateExpression: 'SET recording = :r, recordingOwnerId = :owner, recordingOpenedAt = :at',
+      ConditionExpression: 'attribute_exists(streamId) AND attribute_not_exists(recording)',
+      ExpressionAttributeValues: { ':r': recording, ':owner': ownerId, ':at': recording.openedAt },
+    });
+  }
+
+  change(streamId: string, change: RecordingChange): Promise<WriteResult<StreamRecord>> {
+    return this.update(streamId, changeExpression(change));
+  }
+
+  async listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<RecordingPage> {
+    const out = await call(() =>
+      this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'recordings',
+          KeyConditionExpression: 'recordingOwnerId = :owner',
+          ExpressionAttributeValues: { ':owner': ownerId },
+          ScanIndexForward: false,
+          Limit: page.limit,
+          ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, ownerId),
+        }),
+      ),
+    );
+    const last = out.LastEvaluatedKey;
+    return {
+      streams: (out.Items ?? []) as StreamRecord[],
+      nextCursor: last ? Buffer.from(JSON.stringify(last)).toString('base64url') : null,
+    };
+  }
+
+  private update(streamId: string, expression: StreamUpdate): Promise<WriteResult<StreamRecord>> {
+    return updateStream(this.db, this.tableName, streamId, expression);
+  }
+}
+
+/** `SET recording.a = :a ... REMOVE recording.b ...` guarded by the change's preconditions. */
+export function changeExpression(change: RecordingChange): StreamUpdate {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(change.set)
+    .filter(([, value]) => value !== undefined)
+    .map(([field, value], i) => {
+      names[`#s${i}`] = field;
+      values[`:s${i}`] = value;
+      return `recording.#s${i} = :s${i}`;
+    });
+  const removes = (change.remove ?? []).map((field, i) => {
+    names[`#r${i}`] = field;
+    return `recording.#r${i}`;
+  });
+  if (change.unlist) removes.push('recordingOwnerId', 'recordingOpenedAt');
+  const from = change.from.map((status, i) => {
+    values[`:from${i}`] = status;
+    return `:from${i}`;
+  });
+  const conditions = [`recording.#status IN (${from.join(', ')})`];
+  if (change.jobId === null) conditions.push('attribute_not_exists(recording.jobId)');
+  else if (change.jobId !== undefined) {
+    values[':job'] = change.jobId;
+    conditions.push('recording.jobId = :job');
+  }
+  if (change.progressBelow !== undefined) {
+    values[':progress'] = change.progressBelow;
+    conditions.push('(attribute_not_exists(recording.progress) OR recording.progress < :progress)');
+  }
+  const clauses = [
+    sets.length ? `SET ${sets.join(', ')}` : '',
+    removes.length ? `REMOVE ${removes.join(', ')}` : '',
+  ];
+  return {
+    UpdateExpression: clauses.filter(Boolean).join(' '),
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** A cursor is the index's LastEvaluatedKey; one for another owner or of another shape is refused. */
+function decodeCursor(cursor: string, ownerId: string): Record<string, unknown> {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      typeof key === 'object' &&
+      key !== null &&
+      Object.keys(key).length === 3 &&
+      'streamId' in key &&
+      typeof key.streamId === 'string' &&
+      'recordingOwnerId' in key &&
+      key.recordingOwnerId === ownerId &&
+      'recordingOpenedAt' in key &&
+      Number.isFinite(key.recordingOpenedAt)
+    ) {
+      return key as Record<string, unknown>;
+    }
+  } catch {
+    // fall through to the validation error
+  }
+  throw new ValidationError(
+    'cursor is not a cursor this API returned',
+    { field: 'cursor' },
+    'INVALID_CURSOR',
+  );
+}

@@ -1,0 +1,15 @@
+import { deleteRecording } from '../core/recording-archive.ts';
+import { recordingDeps } from './deps.ts';
+import { ok } from './responses.ts';
+import { route } from './route.ts';
+import { StreamPath } from './schemas.ts';
+
+const deps = recordingDeps();
+
+/**
+ * DELETE /api/livestream/{streamId}/recording -> {recording} (`deleted`): the owner (or an
+ * admin) removes every object of it; its playback URLs stop working.
+ */
+export const handler = route({ auth: 'user', params: StreamPath }, async ({ params, user }) =>
+  ok({ recording: await deleteRecording(deps, params.streamId, user) }),
+);

@@ -1,0 +1,84 @@
+/** The archive: a stream's recording, an owner's recordings, and deleting one for good. */
+import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { recordingPrefixes } from './media-layout.ts';
+import type { StreamRecord, User } from './model.ts';
+import type { PublicRecording, RecordingState } from './recording-model.ts';
+import { presentRecording, type RecordingDeps } from './recording-upload.ts';
+import { getStream } from './streams.ts';
+
+function recordingOf(stream: StreamRecord): RecordingState {
+  if (!stream.recording) {
+    throw new NotFoundError(`Stream ${stream.streamId} has no recording`, 'RECORDING_NOT_FOUND');
+  }
+  return stream.recording;
+}
+
+export async function getRecording(
+  deps: Pick<RecordingDeps, 'streams' | 'limits'>,
+  streamId: string,
+): Promise<PublicRecording> {
+  const stream = await getStream(deps, streamId);
+  return presentRecording(stream, recordingOf(stream), deps.limits);
+}
+
+export interface RecordingListItem {
+  title: string;
+  recording: PublicRecording;
+}
+
+/** The caller's recordings (deleted ones excluded), newest first. */
+export async function listRecordings(
+  deps: Pick<RecordingDeps, 'recordings' | 'limits'>,
+  user: User,
+  page: { limit: number; cursor?: string },
+): Promise<{ recordings: RecordingListItem[]; nextCursor: string | null }> {
+  const found = await deps.recordings.listByOwner(user.userId, page);
+  return {
+    recordings: found.streams.flatMap((stream) =>
+      stream.recording
+        ? [{ title: stream.title, recording: presentRecording(stream, stream.recording, deps.limits) }]
+        : [],
+    ),
+    nextCursor: found.nextCursor,
+  };
+}
+
+const isAdmin = (user: User) => user.roles.includes('admin');
+
+/**
+ * Deletes every object of the recording (its upload and its ladder) and marks it `deleted`. The
+ * row changes first, so nothing is served as ready while objects go; deleting again redoes the
+ * object sweep, so a sweep cut short is finished by a retry. Not while a job is writing output:
+ * those files would land after the sweep.
+ */
+export async function deleteRecording(
+  deps: RecordingDeps,
+  streamId: string,
+  user: User,
+): Promise<PublicRecording> {
+  const stream = await getStream(deps, streamId);
+  if (stream.ownerId !== user.userId && !isAdmin(user)) {
+    throw new ForbiddenError('Only the stream owner may delete its recording');
+  }
+  const recording = recordingOf(stream);
+  if (recording.status === 'processing') {
+    throw new ConflictError(
+      'The recording is being transcoded; delete it once it is ready or failed',
+      'RECORDING_PROCESSING',
+    );
+  }
+  const result = await deps.recordings.change(streamId, {
+    from: ['uploading', 'ready', 'failed', 'deleted'],
+    set: { status: 'deleted', deletedAt: recording.deletedAt ?? deps.clock.now() },
+    remove: ['uploadId', 'playbackUrl', 'dashUrl', 'thumbnailUrl', 'progress'],
+    unlist: true,
+  });
+  if (!result.ok) {
+    // Its state moved between the read and the write (an upload completed): say what it is now.
+    const now = result.current?.recording?.status ?? 'gone';
+    throw new ConflictError(`The recording changed (${now}); retry`, 'RECORDING_CHANGED', { status: now });
+  }
+  if (recording.uploadId) await deps.bucket.abortUpload(recording.sourceKey, recording.uploadId);
+  for (const prefix of recordingPrefixes(streamId)) await deps.bucket.deletePrefix(prefix);
+  return presentRecording(result.value, result.value.recording as RecordingState, deps.limits);
+}
