@@ -32,6 +32,12 @@ export interface DynamoStreamsOptions {
   readonly retryDelayMs?: number;
 }
 
+/** One event source mapping on a table's stream. */
+interface Consumer {
+  readonly poller: ReturnType<typeof createPoller>;
+  readonly matches: (record: unknown) => boolean;
+}
+
 /** The DynamoDB Streams stand-in, for tests and the stack. */
 export interface DynamoStreams {
   /** Resolves once every write observed so far has been delivered (or filtered out, or dropped). */
@@ -44,8 +50,9 @@ export interface DynamoStreams {
 }
 
 /**
- * Streams of the tables named by `sources`, delivered to their handlers as Lambda event source
- * mappings would. Records are made from the writes dynalite answers with 200, in commit order:
+ * Streams of the tables named by `sources` (any number of tables, any number of sources on one),
+ * delivered to their handlers as Lambda event source mappings would. Records are made from the
+ * writes dynalite answers with 200, in commit order:
  * - INSERT or MODIFY by whether the key existed before. A set of existing keys per table, seeded by
  *   a keys-only Scan at start and kept by every observed write, knows it exactly: reading before
  *   the write would race it, and a request's condition says nothing about upserts.
@@ -60,9 +67,20 @@ export async function createDynamoStreams(options: DynamoStreamsOptions): Promis
   const pending = pendingWork();
   const nextSequence = sequenceNumbers();
   const enabledAt = new Date();
-  const streams = new Map(
-    options.sources.map((source) => {
-      const poller = createPoller({
+  // One stream per table, however many sources read it: Lambda runs one event source mapping
+  // per source, each with its own batching, filters and retries, over the same records.
+  const streams = new Map<string, { def: TableDef; arn: string; keys: Set<string>; consumers: Consumer[] }>();
+  for (const source of options.sources) {
+    const name = source.table.name;
+    const stream = streams.get(name) ?? {
+      def: source.table,
+      arn: localStreamArn(name, enabledAt),
+      keys: new Set<string>(),
+      consumers: [],
+    };
+    streams.set(name, stream);
+    stream.consumers.push({
+      poller: createPoller({
         handler: source.handler,
         batchSize: source.batchSize,
         windowMs: source.maxBatchingWindowSeconds * 1000,
@@ -71,12 +89,10 @@ export async function createDynamoStreams(options: DynamoStreamsOptions): Promis
         invoke: options.invoke,
         logger,
         pending,
-      });
-      const matches = compileFilters(source.filters ?? []);
-      const arn = localStreamArn(source.table.name, enabledAt);
-      return [source.table.name, { def: source.table, poller, matches, arn, keys: new Set<string>() }];
-    }),
-  );
+      }),
+      matches: compileFilters(source.filters ?? []),
+    });
+  }
   const tablesByName = new Map([...streams].map(([name, s]) => [name, s.def]));
   for (const stream of streams.values()) {
     for (const id of await existingKeys(endpoint, stream.def)) stream.keys.add(id);
@@ -102,7 +118,11 @@ export async function createDynamoStreams(options: DynamoStreamsOptions): Promis
       streamArn: stream.arn,
     });
     // Filtering happens before batching, on the record's JSON form, as Lambda does.
-    if (stream.matches(out)) stream.poller.push(out);
+    // Each mapping gets its own copy, as each Lambda invocation gets its own event.
+    const copies = stream.consumers.length > 1;
+    for (const consumer of stream.consumers) {
+      if (consumer.matches(out)) consumer.poller.push(copies ? structuredClone(out) : out);
+    }
   }
 
   const readItem = async (change: TableChange): Promise<AttributeMap | undefined> => {
@@ -150,7 +170,7 @@ export async function createDynamoStreams(options: DynamoStreamsOptions): Promis
       closing ??= (async () => {
         closed = true;
         await chain;
-        await Promise.all([...streams.values()].map((s) => s.poller.close()));
+        await Promise.all([...streams.values()].flatMap((s) => s.consumers.map((c) => c.poller.close())));
         pending.abandon();
       })();
       return closing;

@@ -35,9 +35,17 @@ export interface GatewayOptions {
   readonly wsMaxLifetimeMs?: number;
   /** `<dataDir>/schedules.json` to keep pending schedules across restarts. */
   readonly schedulesFile?: string;
+  /** Other stand-ins on the same port (S3, MediaConvert, the CDN), each owning its own paths. */
+  readonly mounts?: readonly Mount[];
 }
 
-/** Everything one port answers: REST, the WebSocket upgrade, `@connections`, the Scheduler API. */
+/** A stand-in served on the stack's port: the requests whose target it owns go to its listener. */
+export interface Mount {
+  owns(url: string): boolean;
+  readonly listener: RequestListener;
+}
+
+/** Everything one port answers: REST, the WebSocket upgrade, `@connections`, the Scheduler API, the mounts. */
 export interface Gateway {
   readonly listener: RequestListener;
   readonly handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -78,11 +86,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const schedulerApi = awsListener('Scheduler', scheduler.handle, { maxBytes: 1024 * 1024, logger });
 
+  const mounts = options.mounts ?? [];
   let closing: Promise<void> | undefined;
   return {
     listener: (req, res) => {
       const url = req.url ?? '/';
       if (url.startsWith(connections.prefix)) return void managementApi(req, res);
+      const mount = mounts.find((m) => m.owns(url));
+      if (mount) return void mount.listener(req, res);
       if (url.startsWith(scheduler.prefix)) return void schedulerApi(req, res);
       return void rest(req, res);
     },

@@ -12,15 +12,22 @@ export interface HandlerEnvInput {
   readonly signalingSecret: string;
 }
 
-/** Where the stack serves the WebSocket API and the Scheduler stand-in, under its base URL. */
+/** Where the stack serves the WebSocket API and the other stand-ins, under its base URL. */
 export const WS_PATH = '/ws';
 export const SCHEDULER_PATH = '/scheduler';
+/** S3, same-origin with the API: the browser PUTs recording parts to presigned `<base>/s3/...` URLs. */
+export const S3_PATH = '/s3';
+export const MEDIACONVERT_PATH = '/mediaconvert';
+/** The CloudFront stand-in: the bucket's `media/` prefix, as `MEDIA_BASE_URL`. */
+export const MEDIA_PATH = '/media';
+/** The one bucket (on AWS CloudFormation names it; handlers only ever read RECORDINGS_BUCKET). */
+export const RECORDINGS_BUCKET = 'dreamx-recordings';
 
 /**
  * The environment the handlers read at cold start, pointed at the local stand-ins. Everything
  * a deployment parameter sets on AWS is here, except `TURN_*`, left as the developer set them
  * (no TURN is fine on one machine: host candidates connect). Tuning values a developer may
- * want to shorten locally (ticket TTL, broadcaster grace) keep what they set.
+ * want to shorten locally (ticket TTL, broadcaster grace, recording limits) keep what they set.
  */
 export function localHandlerEnv(input: HandlerEnvInput, current: NodeJS.ProcessEnv = process.env) {
   const watchdog = eventSources.find((source) => source.handler === 'streamWatchdog');
@@ -39,6 +46,9 @@ export function localHandlerEnv(input: HandlerEnvInput, current: NodeJS.ProcessE
     AWS_ENDPOINT_URL_SCHEDULER: `${input.baseUrl}${SCHEDULER_PATH}`,
     // Handlers pass WS_CALLBACK_URL as `endpoint` anyway; this catches a client built without it.
     AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: `${input.baseUrl}${WS_PATH}`,
+    // The handlers' S3 client goes path-style whenever this is set: `<base>/s3/<bucket>/<key>`.
+    AWS_ENDPOINT_URL_S3: `${input.baseUrl}${S3_PATH}`,
+    AWS_ENDPOINT_URL_MEDIACONVERT: `${input.baseUrl}${MEDIACONVERT_PATH}`,
     ...tableEnv,
     AUTH_JWKS_URL: input.jwksUrl,
     AUTH_ISSUER: input.issuer,
@@ -56,5 +66,11 @@ export function localHandlerEnv(input: HandlerEnvInput, current: NodeJS.ProcessE
     // Not checked locally (no IAM), but CreateSchedule requires one, as on AWS.
     WATCHDOG_SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-scheduler`,
     WATCHDOG_SCHEDULE_GROUP: watchdog?.group ?? 'stream-watchdog',
+    RECORDINGS_BUCKET,
+    RECORDING_MAX_BYTES: current.RECORDING_MAX_BYTES || '10737418240',
+    RECORDING_UPLOAD_WINDOW_SECONDS: current.RECORDING_UPLOAD_WINDOW_SECONDS || '900',
+    // Not checked locally (no IAM), but CreateJob requires one, as on AWS.
+    MEDIACONVERT_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-mediaconvert`,
+    MEDIA_BASE_URL: `${input.baseUrl}${MEDIA_PATH}`,
   } satisfies Record<string, string>;
 }

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MEDIA_PREFIX } from '../functions/core/media-layout.ts';
 import {
   eventSources,
   handlers,
@@ -9,6 +10,8 @@ import {
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../functions/manifest.ts';
+import { type AsyncInvoker, createAsyncInvoker } from './async-invoke.ts';
+import { awsListener } from './aws-json.ts';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer } from './dev-issuer.ts';
 import { devHandlers, devRoutes } from './dev-routes.ts';
 import { type LocalDynamo, startDynamo } from './dynamo.ts';
@@ -16,11 +19,22 @@ import { createDynamoStreams, type DynamoStreams, type StreamSource } from './dy
 import type { EmulatorLogger } from './emulator.ts';
 import { ASYNC_TIMEOUT_MS, type ConnectionsView, createGateway, type Gateway } from './gateway.ts';
 import { gatewayError } from './gateway-responses.ts';
-import { localHandlerEnv, SCHEDULER_PATH, WS_PATH } from './handler-env.ts';
+import {
+  localHandlerEnv,
+  MEDIA_PATH,
+  MEDIACONVERT_PATH,
+  RECORDINGS_BUCKET,
+  S3_PATH,
+  SCHEDULER_PATH,
+  WS_PATH,
+} from './handler-env.ts';
 import { createModuleLoader } from './handler-loader.ts';
 import { writeResponse } from './http-io.ts';
 import { type LocalHttpServer, listenHttp } from './http-server.ts';
 import { invokeHandler } from './invoke.ts';
+import { createMediaCdn } from './media-cdn.ts';
+import { createMediaConvert, type LocalMediaConvert } from './mediaconvert.ts';
+import { type LocalS3, startS3 } from './s3.ts';
 import { loadSignalingSecret } from './signaling-secret.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,12 +69,25 @@ export interface LocalStack {
   readonly issuer: DevIssuer;
   /** The DynamoDB Streams stand-in feeding the manifest's `dynamodb-stream` event sources. */
   readonly streams: Pick<DynamoStreams, 'idle'>;
+  /**
+   * The S3 stand-in (s3rver behind a SigV4-checking proxy) at `<url>/s3`, path-style: its endpoint,
+   * the recordings bucket, and `idle()`, which resolves once its event notifications so far have
+   * reached their handlers.
+   */
+  readonly s3: { readonly endpoint: string; readonly bucket: string; idle(): Promise<void> };
+  /**
+   * Recordings' processing: `url` is the CloudFront stand-in (`MEDIA_BASE_URL`, the bucket's
+   * `media/`); `idle()` resolves once S3 notifications have been handled, no MediaConvert job is
+   * queued or running, and every job event has been delivered.
+   */
+  readonly media: { readonly url: string; idle(): Promise<void> };
   /** What was written into `process.env` for the handlers. */
   readonly env: Readonly<Record<string, string>>;
   /**
    * Closes every WebSocket (1001, their $disconnect runs), stops the scheduler's timers and the
-   * streams (batches in flight finish, queued records are discarded), the HTTP server (open
-   * connections included) and dynalite. Idempotent.
+   * streams (batches in flight finish, queued records are discarded), S3 notifications (handlers
+   * running finish), MediaConvert (the running transcode is killed without events, queued jobs
+   * dropped), the HTTP server (open connections included), s3rver and dynalite. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -68,16 +95,20 @@ export interface LocalStack {
 let running = false;
 
 const scheduleSources = eventSources.filter((source) => source.kind === 'schedule');
-const streamSources: StreamSource[] = eventSources
-  .filter((source) => source.kind === 'dynamodb-stream')
-  .map(({ table, ...source }) => ({ ...source, table: tables[table] }));
+const streamSources: StreamSource[] = eventSources.flatMap((source) =>
+  source.kind === 'dynamodb-stream' ? [{ ...source, table: tables[source.table] }] : [],
+);
+const s3Sources = eventSources.flatMap((source) => (source.kind === 's3' ? [source] : []));
+const eventBridgeSources = eventSources.flatMap((source) => (source.kind === 'eventbridge' ? [source] : []));
 
 /**
  * Starts the whole local stack in this process: dynalite with the manifest's tables, the dev
  * token issuer, and on one port the API Gateway emulator serving the manifest's REST routes with
  * the real handlers (plus `POST /api/dev/token` and `GET /.well-known/jwks.json`), its WebSocket
  * API at `/ws` with `@connections` at `/ws/@connections/{id}`, an EventBridge Scheduler
- * stand-in at `/scheduler`, and DynamoDB Streams for the manifest's other `eventSources`.
+ * stand-in at `/scheduler`, S3 at `/s3` (s3rver; notifications to the manifest's `s3` sources),
+ * MediaConvert at `/mediaconvert` (ffmpeg; job events to its `eventbridge` sources), CloudFront
+ * at `/media`, and DynamoDB Streams for its `dynamodb-stream` sources.
  *
  * Handlers are configured through `process.env`, like Lambda, so there is one stack per process
  * at a time. Handler modules, once imported, stay cached with the configuration of their first
@@ -100,12 +131,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let http: LocalHttpServer | undefined;
   let gateway: Gateway | undefined;
   let streams: DynamoStreams | undefined;
+  let s3: LocalS3 | undefined;
+  let mediaConvert: LocalMediaConvert | undefined;
+  let jobEvents: AsyncInvoker | undefined;
   const shutdown = async () => {
     // Connections first: their $disconnect handlers still need DynamoDB and the scheduler.
     await gateway?.close();
     // Then the stream consumers, while the @connections and DynamoDB they call still answer.
     await streams?.close();
+    // S3 notification handlers may still submit jobs; then jobs stop before what they write to.
+    await s3?.drain();
+    await mediaConvert?.close();
+    await jobEvents?.close();
     await http?.close();
+    await s3?.close();
     await dynamo?.close();
     running = false;
   };
@@ -136,6 +175,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const fromModules = createModuleLoader(REPO_ROOT, handlers);
     const loadHandler = (name: string) =>
       name in local ? Promise.resolve(local[name as keyof typeof local]) : fromModules(name);
+    const asyncInvoke = (handler: string, event: unknown) =>
+      invokeHandler(loadHandler, handler, event, ASYNC_TIMEOUT_MS);
+    const bucket = await startS3({
+      dataDir: options.dataDir,
+      baseUrl: url,
+      path: S3_PATH,
+      bucket: RECORDINGS_BUCKET,
+      sources: s3Sources,
+      invoke: asyncInvoke,
+      logger,
+    });
+    s3 = bucket;
+    jobEvents = createAsyncInvoker({ invoke: asyncInvoke, logger });
+    const transcoder = createMediaConvert({
+      base: MEDIACONVERT_PATH,
+      s3: { bucket: RECORDINGS_BUCKET, backend: bucket.backend, endpoint: bucket.endpoint },
+      sources: eventBridgeSources,
+      invoker: jobEvents,
+      logger,
+    });
+    mediaConvert = transcoder;
+    const cdn = createMediaCdn({
+      path: MEDIA_PATH,
+      backend: bucket.backend,
+      bucket: RECORDINGS_BUCKET,
+      originPrefix: MEDIA_PREFIX,
+      logger,
+    });
     gateway = await createGateway({
       restRoutes: [...restRoutes, ...devRoutes],
       webSocketRoutes,
@@ -149,12 +216,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       wsIdleTimeoutMs: options.wsIdleTimeoutMs,
       wsMaxLifetimeMs: options.wsMaxLifetimeMs,
       schedulesFile: options.dataDir === undefined ? undefined : join(options.dataDir, 'schedules.json'),
+      mounts: [
+        bucket,
+        {
+          owns: (target) => target.startsWith(transcoder.prefix),
+          listener: awsListener('MediaConvert', transcoder.handle, { maxBytes: 1024 * 1024, logger }),
+        },
+        cdn,
+      ],
     });
     streams = await createDynamoStreams({
       sources: streamSources,
       endpoint: dynamo.endpoint,
       onWrite: dynamo.onWrite,
-      invoke: (handler, event) => invokeHandler(loadHandler, handler, event, ASYNC_TIMEOUT_MS),
+      invoke: asyncInvoke,
       logger,
     });
     app = gateway.listener;
@@ -167,6 +242,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       connections: gateway.connections,
       dynamo,
       streams: { idle: streams.idle },
+      s3: { endpoint: bucket.endpoint, bucket: bucket.bucket, idle: bucket.idle },
+      media: {
+        url: `${url}${MEDIA_PATH}`,
+        idle: async () => {
+          await bucket.idle();
+          await transcoder.idle();
+        },
+      },
       issuer,
       env,
       close: () => (closing ??= shutdown()),

@@ -11,6 +11,8 @@ DreamX livestream local stack
   @connections  ${url}/ws/@connections/{connectionId}
   JWKS          ${url}/.well-known/jwks.json
   Dev tokens    POST ${url}/api/dev/token  {"userId":"alice","roles":[]}
+  S3            ${url}/s3/dreamx-recordings/...  (recording parts PUT to presigned URLs)
+  Recordings    ${url}/media/{streamId}/index.m3u8  (and index.mpd; ffmpeg stands in for MediaConvert)
   Data          ${dataDir}  (delete it to start fresh)
 
 Try the whole flow (bash or zsh):
