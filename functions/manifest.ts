@@ -289,6 +289,14 @@ export const handlers = {
     grants: END_GRANTS,
     access: { manageConnections: true },
   },
+  getStreamStats: {
+    entry: 'functions/api/get-stats.ts',
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUTH_ENV],
+    grants: [
+      { table: 'streams', actions: ['GetItem'] },
+      { table: 'viewers', actions: ['Query'] },
+    ],
+  },
   openRecording: {
     entry: 'functions/api/open-recording.ts',
     env: [...RECORDING_ENV, ...AUTH_ENV],
@@ -372,6 +380,7 @@ export const restRoutes = [
   { method: 'POST', path: `${STREAM}/chat/slow-mode`, handler: 'moderateChat', auth: 'user' },
   { method: 'POST', path: `${STREAM}/terminate`, handler: 'terminateStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/chat`, handler: 'postChat', auth: 'user' },
+  { method: 'GET', path: `${STREAM}/stats`, handler: 'getStreamStats', auth: 'user' },
   // Recordings: the owner uploads parts straight to S3 with presigned URLs (docs/recording.md).
   { method: 'GET', path: '/api/livestream/recordings', handler: 'listRecordings', auth: 'user' },
   { method: 'POST', path: `${STREAM}/recording`, handler: 'openRecording', auth: 'user' },

@@ -4,17 +4,21 @@ import {
   type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ViewerSession } from '../core/model.ts';
-import type { ViewerStore, WriteResult } from '../core/ports.ts';
+import type { SessionHistory, SessionTiming, ViewerStore, WriteResult } from '../core/ports.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
 
 /** BatchGetItem's limit per request. */
 const BATCH_GET_MAX = 100;
+/** Query pages of up to 1 MB each: 64 pages is some 300,000 sessions, far past `maxViewers`' ceiling. */
+const MAX_SESSION_PAGES = 64;
 
 /** LivestreamViewers table: one row per viewing session, kept for analytics. */
-export class DynamoViewerStore implements ViewerStore {
+export class DynamoViewerStore implements ViewerStore, SessionHistory {
   constructor(
     private readonly tableName: string,
     private readonly db: DynamoDBDocumentClient = documentClient(),
@@ -57,6 +61,29 @@ export class DynamoViewerStore implements ViewerStore {
         found.push(...((out.Responses?.[this.tableName] ?? []) as ViewerSession[]));
         keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
       }
+    }
+    return found;
+  }
+
+  async sessions(streamId: string): Promise<SessionTiming[]> {
+    const found: SessionTiming[] = [];
+    let start: Record<string, unknown> | undefined;
+    for (let page = 0; page < MAX_SESSION_PAGES; page++) {
+      const out: QueryCommandOutput = await call(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'streamId = :s',
+            ExpressionAttributeValues: { ':s': streamId },
+            // Only what the figures use: a smaller read, in bytes and in read units.
+            ProjectionExpression: 'userId, joinedAt, leftAt',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      found.push(...((out.Items ?? []) as SessionTiming[]));
+      start = out.LastEvaluatedKey;
+      if (!start) break;
     }
     return found;
   }

@@ -64,6 +64,14 @@ export interface ViewerStore {
   ): Promise<WriteResult<ViewerSession>>;
 }
 
+/** One viewing session's timing, as the stats need it. */
+export type SessionTiming = Pick<ViewerSession, 'userId' | 'joinedAt' | 'leftAt'>;
+
+/** Every viewing session of a stream (the owner's stats). */
+export interface SessionHistory {
+  sessions(streamId: string): Promise<SessionTiming[]>;
+}
+
 export interface Clock {
   now(): number;
 }
