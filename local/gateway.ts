@@ -35,7 +35,7 @@ export interface GatewayOptions {
   readonly wsMaxLifetimeMs?: number;
   /** `<dataDir>/schedules.json` to keep pending schedules across restarts. */
   readonly schedulesFile?: string;
-  /** Other stand-ins on the same port (S3, MediaConvert, the CDN), each owning its own paths. */
+  /** Other stand-ins on the same port (S3, MediaConvert, the CDN, the web app), each owning its own paths. */
   readonly mounts?: readonly Mount[];
 }
 

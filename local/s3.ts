@@ -262,7 +262,8 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
       const started = Date.now();
       handle(req, res)
         .catch((err: unknown) => {
-          logger.error(`S3 failed on ${req.method} ${req.url}`, err);
+          // Never the query string: a presigned URL's signature is a credential.
+          logger.error(`S3 failed on ${req.method} ${req.url?.split('?')[0]}`, err);
           if (!res.headersSent)
             writeResponse(
               res,

@@ -36,6 +36,7 @@ import { createMediaCdn } from './media-cdn.ts';
 import { createMediaConvert, type LocalMediaConvert } from './mediaconvert.ts';
 import { type LocalS3, startS3 } from './s3.ts';
 import { loadSignalingSecret } from './signaling-secret.ts';
+import { createWebApp } from './web-app.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -52,6 +53,8 @@ export interface LocalStackOptions {
   readonly wsIdleTimeoutMs?: number;
   /** Every WebSocket is closed (1001) this long after it opened: 2 h, as on AWS. */
   readonly wsMaxLifetimeMs?: number;
+  /** The demo web app's Vite build, served at `/` (default `dist/web` in the repository). */
+  readonly webAppDir?: string;
 }
 
 /** A running local stack. */
@@ -108,7 +111,7 @@ const eventBridgeSources = eventSources.flatMap((source) => (source.kind === 'ev
  * API at `/ws` with `@connections` at `/ws/@connections/{id}`, an EventBridge Scheduler
  * stand-in at `/scheduler`, S3 at `/s3` (s3rver; notifications to the manifest's `s3` sources),
  * MediaConvert at `/mediaconvert` (ffmpeg; job events to its `eventbridge` sources), CloudFront
- * at `/media`, and DynamoDB Streams for its `dynamodb-stream` sources.
+ * at `/media`, DynamoDB Streams for its `dynamodb-stream` sources, and the web app's build at `/`.
  *
  * Handlers are configured through `process.env`, like Lambda, so there is one stack per process
  * at a time. Handler modules, once imported, stay cached with the configuration of their first
@@ -223,6 +226,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           listener: awsListener('MediaConvert', transcoder.handle, { maxBytes: 1024 * 1024, logger }),
         },
         cdn,
+        createWebApp({
+          dir: options.webAppDir ?? join(REPO_ROOT, 'dist', 'web'),
+          origins: [url, `${url.replace(/^http/, 'ws')}${WS_PATH}`],
+          logger,
+        }),
       ],
     });
     streams = await createDynamoStreams({

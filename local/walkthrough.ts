@@ -6,6 +6,7 @@
 export function banner(url: string, wsUrl: string, dataDir: string): string {
   return `
 DreamX livestream local stack
+  Web app       ${url}/  (open it in two windows: sign in as two names, go live in one, watch in the other)
   REST API      ${url}/api/livestream/...
   WebSocket     ${wsUrl}?ticket=...  (tickets: POST .../start, .../join, .../ticket)
   @connections  ${url}/ws/@connections/{connectionId}

@@ -1,0 +1,175 @@
+import { LivestreamError, type PublicStream, Viewer } from '../../../sdk/index.ts';
+import { type App, describeError, errorLine, heading, poll, showError } from '../app.ts';
+import { autoplay, unmuteButton } from '../components/autoplay.ts';
+import { ChatPanel } from '../components/chat.ts';
+import { h } from '../dom.ts';
+import { ago, plural } from '../format.ts';
+import type { PageContext } from '../router.ts';
+
+const COUNT_REFRESH_MS = 5000;
+const WAIT_FOR_START_MS = 3000;
+
+const CONNECTION_TEXT: Record<string, string> = {
+  new: 'Waiting for the broadcaster…',
+  connecting: 'Connecting…',
+  connected: '',
+  disconnected: 'Connection lost: reconnecting…',
+  failed: 'Could not connect to the broadcaster.',
+  closed: '',
+};
+
+/** Watch a live stream: the broadcaster's video over WebRTC, the live count, chat. */
+export async function watchPage({ app, view, params, signal, onLeave }: PageContext<App>): Promise<void> {
+  const id = params.id ?? '';
+  const me = app.session.user?.userId;
+  const video = h('video', { autoplay: true, playsinline: true, muted: true, 'data-testid': 'video' });
+  video.muted = true;
+  const overlay = h(
+    'div',
+    { class: 'overlay', 'data-testid': 'connection-state', 'aria-live': 'polite' },
+    'Loading…',
+  );
+  const badge = h('span', { class: 'badge dark' }, '…');
+  const unmute = unmuteButton(video);
+  const count = h('output', { 'data-testid': 'viewer-count', 'aria-live': 'polite' });
+  const title = heading('Watch');
+  const meta = h('p', { class: 'muted' });
+  const description = h('p', {});
+  const ended = h('p', {
+    class: 'banner ended',
+    role: 'status',
+    hidden: true,
+    'data-testid': 'ended-banner',
+  });
+  const left = h('p', {
+    class: 'banner warn',
+    role: 'status',
+    hidden: true,
+    'data-testid': 'broadcaster-left',
+  });
+  const error = errorLine('watch-error');
+  const chat = new ChatPanel(me);
+  let over = false;
+
+  view.append(
+    h(
+      'div',
+      { class: 'split' },
+      h(
+        'div',
+        { class: 'stack' },
+        h('div', { class: 'video-frame' }, video, overlay, h('div', { class: 'corner' }, badge)),
+        h('div', { class: 'row' }, count, h('span', { class: 'spacer' }), unmute),
+        ended,
+        left,
+        error,
+        h('div', {}, title, meta, description),
+      ),
+      chat.el,
+    ),
+  );
+
+  let stream = await app.api.getStream(id);
+  render(stream);
+  if (stream.status === 'ended') return showEnded();
+
+  // Not started yet: wait for it on this page.
+  while (stream.status === 'created' && !signal.aborted) {
+    overlay.textContent = 'This stream has not started yet. It plays here as soon as it does.';
+    await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_START_MS));
+    stream = await app.api.getStream(id);
+    render(stream);
+  }
+  if (signal.aborted) return;
+  if (stream.status === 'ended') return showEnded();
+
+  const viewer = new Viewer({ api: app.api, streamId: id });
+  viewer.on('stream', (media) => {
+    video.srcObject = media;
+    left.hidden = true;
+    void autoplay(video, unmute);
+  });
+  viewer.on('connection', (state) => {
+    if (over) return;
+    overlay.textContent = CONNECTION_TEXT[state] ?? state;
+    overlay.hidden = state === 'connected';
+    if (state === 'connected') left.hidden = true;
+  });
+  viewer.on('broadcaster:left', ({ graceSeconds }) => {
+    left.textContent = `The broadcaster lost their connection. The stream continues if they are back within ${graceSeconds} s.`;
+    left.hidden = false;
+  });
+  viewer.on('ended', ({ reason, message }) => {
+    over = true;
+    void viewer.leave().catch(() => {});
+    showEnded(reason === 'terminated' && message ? `This stream has ended: ${message}` : undefined);
+  });
+  viewer.on('error', (err) => {
+    if (!over) showError(error, err);
+  });
+  onLeave(() => {
+    if (!over) return viewer.leave();
+  });
+
+  try {
+    overlay.textContent = 'Joining…';
+    await viewer.join();
+  } catch (err) {
+    if (signal.aborted) return;
+    overlay.textContent = describeError(err);
+    if (err instanceof LivestreamError && (err.code === 'STREAM_ENDED' || err.code === 'STREAM_NOT_LIVE')) {
+      return showEnded();
+    }
+    showError(error, err);
+    return;
+  }
+  if (signal.aborted) return void viewer.leave();
+  overlay.textContent = CONNECTION_TEXT.new ?? '';
+  await chat.attach(viewer.chat);
+  if (over) chat.setEnabled(false, 'The stream has ended.');
+
+  poll(signal, COUNT_REFRESH_MS, async () => {
+    const latest = await app.api.getStream(id);
+    render(latest);
+    return latest.status === 'live' && !over;
+  });
+
+  function render(s: PublicStream): void {
+    title.textContent = s.title;
+    meta.replaceChildren(
+      h('span', {}, s.ownerId),
+      s.startedAt ? ' · started ' : '',
+      s.startedAt ? h('time', { datetime: s.startedAt }, ago(s.startedAt)) : '',
+    );
+    description.textContent = s.description;
+    description.hidden = !s.description;
+    if (!over) {
+      badge.textContent = s.status === 'live' ? 'LIVE' : s.status.toUpperCase();
+      badge.className = `badge ${s.status === 'live' ? 'live' : 'dark'}`;
+      count.textContent = s.status === 'live' ? `${plural(s.viewerCount, 'viewer')} watching` : '';
+    }
+  }
+
+  async function showEnded(note?: string): Promise<void> {
+    over = true;
+    ended.textContent = note ?? 'This stream has ended.';
+    ended.hidden = false;
+    left.hidden = true;
+    overlay.hidden = false;
+    overlay.textContent = 'This stream has ended';
+    video.srcObject = null;
+    badge.textContent = 'ENDED';
+    badge.className = 'badge dark';
+    count.textContent = '';
+    chat.detach();
+    chat.setEnabled(false, 'The stream has ended.');
+    const latest = await app.api.getStream(id).catch(() => undefined);
+    if (latest?.recordingEnabled) {
+      ended.append(' ', h('a', { href: `#/recordings/${encodeURIComponent(id)}` }, 'Watch the recording'));
+    }
+    if (!chat.el.querySelector('li')) {
+      const history = await app.api.chatHistory(id, { limit: 50 }).catch(() => undefined);
+      if (history) chat.showHistory(history.messages);
+    }
+  }
+}

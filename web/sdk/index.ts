@@ -1,0 +1,70 @@
+/**
+ * The DreamX Livestream browser SDK: REST ({@link LivestreamApi}), the WebSocket protocol
+ * ({@link SignalingSocket}), and the two roles built on them ({@link Broadcaster},
+ * {@link Viewer}), each with its chat room. Dependency-free; runs in browsers and, with
+ * `WebSocket`, `RTCPeerConnection` and `fetch` injected, in Node. See docs/sdk.md.
+ *
+ * @example
+ * import { Broadcaster, LivestreamApi, Viewer } from './web/sdk/index.ts';
+ * const api = new LivestreamApi({ baseUrl: 'http://localhost:3000', token: () => getToken() });
+ */
+export {
+  type ClientOptions,
+  type CreateStreamInput,
+  type JoinResult,
+  LivestreamApi,
+  type PartUrl,
+} from './api.ts';
+export {
+  Broadcaster,
+  type BroadcasterEvents,
+  type BroadcasterOptions,
+  RECOMMENDED_MEDIA,
+} from './broadcaster.ts';
+export { type ChatChannel, ChatClient, type ChatClientOptions, type ChatEvents } from './chat.ts';
+export { Emitter } from './emitter.ts';
+export {
+  ApiError,
+  type ApiErrorCode,
+  LivestreamError,
+  type LivestreamErrorCode,
+  MediaError,
+  type MediaErrorCode,
+  SocketError,
+  type SocketErrorCode,
+} from './errors.ts';
+export type {
+  ActionReplies,
+  ClientActions,
+  IceCandidate,
+  ReplyTo,
+  RequestAction,
+  ServerEvents,
+  SessionDescription,
+} from './events.ts';
+export { DEFAULT_ICE_SERVERS } from './peer.ts';
+export { DEFAULT_PART_BYTES, MIN_PART_BYTES, type RecordingProgress } from './recorder.ts';
+export {
+  backoffDelay,
+  type ReconnectOptions,
+  type Schedule,
+  SignalingSocket,
+  type SignalingSocketOptions,
+  type SocketEvents,
+  type SocketState,
+} from './socket.ts';
+export type {
+  ChatMessage,
+  EndReason,
+  Page,
+  PublicStream,
+  Recording,
+  RecordingStatus,
+  RecordingSummary,
+  Rendition,
+  SignalingTicket,
+  StreamStats,
+  StreamStatus,
+  UploadTerms,
+} from './types.ts';
+export { Viewer, type ViewerEvents, type ViewerOptions } from './viewer.ts';
