@@ -1,29 +1,60 @@
 import type { LocalStack } from '../local/stack.ts';
-import { percentile, ratio } from './stats.ts';
+import type { LoadOptions } from './load-worker.ts';
+import { byLabel, type Meter, per, total, type Usage } from './meter.ts';
+import { percentile, round } from './stats.ts';
+import { resultOf, startWorker } from './worker.ts';
 
-export interface RestRow {
-  route: string;
+interface LoadResult {
   requests: number;
+  seconds: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number; max: number };
   errors: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  /** DynamoDB operations dynalite received, per request. */
-  dynamoOpsPerRequest: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodes: Record<string, number>;
 }
 
-/** Runs `count` requests `concurrency` at a time; latency per request and DynamoDB ops per request. */
+export interface RestOptions {
+  /** autocannon's concurrent connections. */
+  connections: number;
+  /** How long GET /active runs. */
+  activeSeconds: number;
+  /** POST /join requests, each a different user. */
+  joins: number;
+  /** Requests per route in the lifecycle table, and how many at a time. */
+  routeRequests: number;
+  routeConcurrency: number;
+}
+
+/**
+ * Per handler invocation: autocannon counts the responses within its window, while the requests
+ * still in flight when it stops are answered (and counted by the meter) after it.
+ */
+function perInvocation(usage: Record<string, Usage>) {
+  const u = total(usage);
+  return per(u, u.invocations);
+}
+
+/** autocannon in a worker thread, so the load is not paced by the thread that runs the stack. */
+async function cannon(options: LoadOptions): Promise<LoadResult> {
+  return resultOf<LoadResult>(startWorker(new URL('./load-worker.ts', import.meta.url), options));
+}
+
+/** Runs `count` requests `concurrency` at a time: latency of each, and what the handlers did. */
 async function measure(
-  stack: LocalStack,
+  meter: Meter,
   route: string,
   count: number,
   concurrency: number,
   request: (i: number) => Promise<Response>,
-): Promise<RestRow> {
+) {
   const times: number[] = [];
   let errors = 0;
   let next = 0;
-  stack.dynamo.calls.reset();
+  await meter.settle();
+  meter.take();
+  const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
@@ -36,51 +67,156 @@ async function measure(
       }
     }),
   );
+  const seconds = (performance.now() - started) / 1000;
+  await meter.settle();
+  const usage = meter.take();
+  const dynamo = per(total(usage), count);
   return {
-    route,
-    requests: count,
-    errors,
-    p50Ms: percentile(times, 50),
-    p95Ms: percentile(times, 95),
-    p99Ms: percentile(times, 99),
-    dynamoOpsPerRequest: ratio(stack.dynamo.calls.count(), count),
+    row: {
+      route,
+      load: `${concurrency} at a time`,
+      requests: count,
+      errors,
+      requestsPerSecond: round(count / seconds, 1),
+      p50Ms: percentile(times, 50),
+      p99Ms: percentile(times, 99),
+      dynamoOpsPerRequest: dynamo.ops,
+      readsPerRequest: dynamo.reads,
+      writesPerRequest: dynamo.writes,
+    },
+    dynamo,
+    byHandler: byLabel(usage, count),
   };
 }
 
-/** The stream lifecycle routes under concurrent clients. */
-export async function restScenario(stack: LocalStack, options: { requests: number; concurrency: number }) {
-  const { requests: n, concurrency } = options;
+/**
+ * Scenario 4: `GET /active` and `POST /join` under `connections` concurrent clients (autocannon,
+ * from a worker thread), then every stream lifecycle route at a smaller concurrency with the
+ * DynamoDB operations and request units each request costs.
+ */
+export async function restScenario(stack: LocalStack, meter: Meter, options: RestOptions) {
   const api = (path: string, init: RequestInit = {}) => fetch(`${stack.url}/api/livestream${path}`, init);
-  const tokens = await Promise.all(
-    Array.from({ length: n }, (_, i) => stack.issuer.mint({ userId: `bench${i}` })),
-  );
-  const auth = (i: number, body?: unknown): RequestInit => ({
-    method: 'POST',
-    headers: { Authorization: `Bearer ${tokens[i]}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const post = async (path: string, token: string, body: unknown = {}) => {
+    const res = await api(path, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
 
+  // A full first page for GET /active: 50 live streams of 50 owners.
+  const owners = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => stack.issuer.mint({ userId: `bench-owner-${i}` })),
+  );
+  for (const owner of owners) {
+    const { streamId } = await post('/create', owner, { title: 'bench listing', maxViewers: 10 });
+    await post(`/${streamId}/start`, owner);
+  }
+  await meter.settle();
+  meter.take();
+  const active = await cannon({
+    url: `${stack.url}/api/livestream/active?limit=50`,
+    method: 'GET',
+    connections: options.connections,
+    duration: options.activeSeconds,
+  });
+  await meter.settle();
+  const activeUsage = meter.take();
+
+  // POST /join: one stream with room for everyone; every request a different viewer (each writes a session).
+  const host = await stack.issuer.mint({ userId: 'bench-join-host' });
+  const { streamId: joinStreamId } = await post('/create', host, {
+    title: 'bench joins',
+    maxViewers: 10_000,
+  });
+  await post(`/${joinStreamId}/start`, host);
+  const tokens = await Promise.all(
+    Array.from({ length: options.joins }, (_, i) => stack.issuer.mint({ userId: `bench-joiner-${i}` })),
+  );
+  await meter.settle();
+  meter.take();
+  const joins = await cannon({
+    url: `${stack.url}/api/livestream/${joinStreamId}/join`,
+    method: 'POST',
+    connections: options.connections,
+    body: '{}',
+    tokens,
+  });
+  await meter.settle();
+  const joinUsage = meter.take();
+
+  const throughput = [
+    { route: 'GET /active?limit=50', result: active, dynamo: perInvocation(activeUsage) },
+    {
+      route: 'POST /:id/join (one stream, a new viewer each)',
+      result: joins,
+      dynamo: perInvocation(joinUsage),
+    },
+  ];
+
+  // The lifecycle, route by route.
+  const n = options.routeRequests;
+  const c = options.routeConcurrency;
+  const users = await Promise.all(
+    Array.from({ length: n }, (_, i) => stack.issuer.mint({ userId: `bench-user-${i}` })),
+  );
+  const auth = (i: number, body: unknown = {}): RequestInit => ({
+    method: 'POST',
+    headers: { Authorization: `Bearer ${users[i]}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const streamIds: string[] = [];
   const viewerIds: string[] = [];
-  const rows = [
-    await measure(stack, 'POST /create', n, concurrency, async (i) => {
+  const routes = [
+    await measure(meter, 'POST /create', n, c, async (i) => {
       const res = await api('/create', auth(i, { title: `bench ${i}`, description: '', maxViewers: n }));
       streamIds[i] = (await res.clone().json()).streamId;
       return res;
     }),
-    await measure(stack, 'POST /:id/start', n, concurrency, (i) => api(`/${streamIds[i]}/start`, auth(i))),
-    await measure(stack, 'GET /active?limit=50', n, concurrency, () => api('/active?limit=50')),
-    await measure(stack, 'GET /:id', n, concurrency, (i) => api(`/${streamIds[i]}`)),
+    await measure(meter, 'POST /:id/start', n, c, (i) => api(`/${streamIds[i]}/start`, auth(i))),
+    await measure(meter, 'GET /active?limit=50', n, c, () => api('/active?limit=50')),
+    await measure(meter, 'GET /:id', n, c, (i) => api(`/${streamIds[i]}`)),
     // Every viewer joins the same stream: the hot-item case for the counters.
-    await measure(stack, 'POST /:id/join (one stream)', n, concurrency, async (i) => {
+    await measure(meter, 'POST /:id/join (one stream)', n, c, async (i) => {
       const res = await api(`/${streamIds[0]}/join`, auth(i));
       viewerIds[i] = (await res.clone().json()).viewerId;
       return res;
     }),
-    await measure(stack, 'POST /:id/leave', n, concurrency, (i) =>
+    await measure(meter, 'POST /:id/ticket (viewer reconnect)', n, c, (i) =>
+      api(`/${streamIds[0]}/ticket`, auth(i, { viewerId: viewerIds[i] })),
+    ),
+    await measure(meter, 'POST /:id/leave', n, c, (i) =>
       api(`/${streamIds[0]}/leave`, auth(i, { viewerId: viewerIds[i] })),
     ),
-    await measure(stack, 'POST /:id/end', n, concurrency, (i) => api(`/${streamIds[i]}/end`, auth(i, {}))),
+    await measure(meter, 'POST /:id/end', n, c, (i) => api(`/${streamIds[i]}/end`, auth(i, {}))),
   ];
-  return rows;
+
+  const table = [
+    ...throughput.map(({ route, result, dynamo }) => ({
+      route,
+      load: `autocannon, ${options.connections} connections`,
+      requests: result.requests,
+      errors: result.errors + result.non2xx,
+      requestsPerSecond: result.requestsPerSecond,
+      p50Ms: result.latencyMs.p50,
+      p99Ms: result.latencyMs.p99,
+      dynamoOpsPerRequest: dynamo.ops,
+      readsPerRequest: dynamo.reads,
+      writesPerRequest: dynamo.writes,
+    })),
+    ...routes.map((r) => r.row),
+  ];
+  return {
+    table,
+    figures: {
+      throughput: Object.fromEntries(
+        throughput.map((t) => [t.route, { ...t.result, dynamoPerRequest: t.dynamo }]),
+      ),
+      routes: Object.fromEntries(
+        routes.map((r) => [r.row.route, { ...r.row, dynamoPerRequest: r.dynamo, byHandler: r.byHandler }]),
+      ),
+    },
+  };
 }

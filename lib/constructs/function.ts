@@ -7,6 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** Repository root: manifest entries and the lock file are relative to it. */
+
+/** Every function's memory (MB), which also sets its CPU share; the bench's cost model reads it. */
+export const FUNCTION_MEMORY_MB = 512;
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
@@ -65,7 +68,7 @@ export class ServiceFunction extends Construct {
       // Graviton: cheaper per GB-second and at least as fast for this I/O-bound code.
       architecture: lambda.Architecture.ARM_64,
       // CPU scales with memory; 512 MB keeps cold starts and JWT verification fast for little cost.
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: props.timeout ?? Duration.seconds(10),
       role: this.role,
       // Default TEXT log format kept on purpose: functions/log.ts prints one JSON line per entry, which
