@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { eventSources } from '../functions/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
+import { post } from './api.ts';
 import type { ListenerRequest, ListenerSetup } from './chat-listeners.ts';
 import type { SenderResult, SenderSetup } from './chat-senders.ts';
 import { profileCpu } from './cpu-profile.ts';
@@ -78,15 +79,7 @@ function fanOut(usage: Record<string, Usage>, messages: number) {
  * @connections. Counts come from bench/meter.ts; delivery and frames from the members' clients.
  */
 export async function chatScenario(stack: LocalStack, meter: Meter, options: ChatOptions) {
-  const api = async (path: string, token: string, body: unknown = {}) => {
-    const res = await fetch(`${stack.url}/api/livestream${path}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
+  const api = (path: string, token: string, body: unknown = {}) => post(stack, path, token, body);
   const owner = await stack.issuer.mint({ userId: 'bench-chat-owner' });
   const { streamId } = await api('/create', owner, { title: 'bench chat', maxViewers: 10 });
   await api(`/${streamId}/start`, owner);

@@ -1,4 +1,5 @@
 import type { LocalStack } from '../local/stack.ts';
+import { post as postAs } from './api.ts';
 import type { LoadOptions } from './load-worker.ts';
 import { byLabel, type Meter, per, total, type Usage } from './meter.ts';
 import { percentile, round } from './stats.ts';
@@ -96,15 +97,7 @@ async function measure(
  */
 export async function restScenario(stack: LocalStack, meter: Meter, options: RestOptions) {
   const api = (path: string, init: RequestInit = {}) => fetch(`${stack.url}/api/livestream${path}`, init);
-  const post = async (path: string, token: string, body: unknown = {}) => {
-    const res = await api(path, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json();
-  };
+  const post = (path: string, token: string, body: unknown = {}) => postAs(stack, path, token, body);
 
   // A full first page for GET /active: 50 live streams of 50 owners.
   const owners = await Promise.all(

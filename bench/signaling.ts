@@ -1,4 +1,5 @@
 import type { LocalStack } from '../local/stack.ts';
+import { post } from './api.ts';
 import { profileCpu } from './cpu-profile.ts';
 import { byLabel, type Meter, per, total, type Usage } from './meter.ts';
 import { BenchSocket, type Frame, now } from './socket.ts';
@@ -17,16 +18,6 @@ const RELAYS = ['stream:offer:viewer', 'stream:answer', 'stream:ice-candidate'];
 const isRelay = (label: string) => RELAYS.some((action) => label === `wsDefault ${action}`);
 /** What a viewer's join is made of: the REST join, the upgrade ($connect and its authorizer), `stream:join`. */
 const JOIN = ['joinStream', 'wsAuthorize', 'wsConnect', 'wsDefault stream:join'];
-
-async function post(stack: LocalStack, path: string, token: string, body: unknown = {}) {
-  const res = await fetch(`${stack.url}/api/livestream${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 interface Viewer {
   viewerId: string;

@@ -3,13 +3,20 @@
  * docs/recording.md). Plain JSON shapes: dates are ISO 8601 strings.
  */
 
+// The shapes are the server's own (type-only imports: nothing of the server reaches a bundle), so
+// the SDK cannot drift from what the API answers.
+import type * as Server from '../../functions/core/model.ts';
+import type * as ServerRecording from '../../functions/core/recording-model.ts';
+import type * as ServerUpload from '../../functions/core/recording-upload.ts';
+import type * as ServerStats from '../../functions/core/stats.ts';
+
 /**
  * `created -> live -> ended`, and only that way.
  *
  * @example
  * const watchable = (status: StreamStatus) => status === 'live';
  */
-export type StreamStatus = 'created' | 'live' | 'ended';
+export type StreamStatus = Server.StreamStatus;
 
 /**
  * Why a stream ended: its broadcaster ended it, its grace period ran out, or an admin ended it.
@@ -21,7 +28,7 @@ export type StreamStatus = 'created' | 'live' | 'ended';
  *   terminated: 'The stream was stopped by a moderator.',
  * };
  */
-export type EndReason = 'ended' | 'broadcaster_disconnected' | 'terminated';
+export type EndReason = Server.EndReason;
 
 /**
  * What anyone may see of a stream (`GET /api/livestream/{id}`): never its key.
@@ -30,26 +37,7 @@ export type EndReason = 'ended' | 'broadcaster_disconnected' | 'terminated';
  * const stream: PublicStream = await api.getStream(streamId);
  * if (stream.status === 'live') console.log(`${stream.viewerCount} watching ${stream.title}`);
  */
-export interface PublicStream {
-  streamId: string;
-  ownerId: string;
-  title: string;
-  description: string;
-  status: StreamStatus;
-  recordingEnabled: boolean;
-  maxViewers: number;
-  viewerCount: number;
-  peakViewers: number;
-  totalViews: number;
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  endReason?: EndReason | null;
-  /** A client-hosted recording given at the end (`POST /end {recordingUrl}`). */
-  recordingUrl: string | null;
-  /** The server-side recording's summary, see {@link Recording}. */
-  recording: RecordingSummary | null;
-}
+export type PublicStream = Server.PublicStream;
 
 /**
  * The part of a {@link Recording} a stream's public view carries.
@@ -58,12 +46,7 @@ export interface PublicStream {
  * const { recording } = await api.getStream(streamId);
  * if (recording?.status === 'ready') video.src = recording.playbackUrl ?? '';
  */
-export interface RecordingSummary {
-  status: RecordingStatus;
-  playbackUrl: string | null;
-  thumbnailUrl: string | null;
-  durationSeconds: number | null;
-}
+export type RecordingSummary = Server.RecordingSummary;
 
 /**
  * `uploading -> processing -> ready | failed`; `deleted` from any state but `processing`.
@@ -71,7 +54,7 @@ export interface RecordingSummary {
  * @example
  * const done = (s: RecordingStatus) => s === 'ready' || s === 'failed';
  */
-export type RecordingStatus = 'uploading' | 'processing' | 'ready' | 'failed' | 'deleted';
+export type RecordingStatus = ServerRecording.RecordingStatus;
 
 /**
  * One rung of the HLS/DASH ladder.
@@ -79,13 +62,7 @@ export type RecordingStatus = 'uploading' | 'processing' | 'ready' | 'failed' | 
  * @example
  * const labels = recording.renditions.map((r: Rendition) => `${r.name} (${r.width}x${r.height})`);
  */
-export interface Rendition {
-  name: string;
-  width: number;
-  height: number;
-  /** Peak video bitrate, bits/s. */
-  maxBitrate: number;
-}
+export type Rendition = ServerRecording.Rendition;
 
 /**
  * A stream's recording (`GET /api/livestream/{id}/recording`).
@@ -94,28 +71,7 @@ export interface Rendition {
  * const { recording } = await api.getRecording(streamId);
  * if (recording.status === 'failed') console.warn(recording.failure?.code);
  */
-export interface Recording {
-  streamId: string;
-  status: RecordingStatus;
-  contentType: 'video/webm' | 'video/mp4';
-  /** 0..100; 100 once ready. */
-  progress: number;
-  openedAt: string;
-  uploadDeadline: string | null;
-  uploadedAt: string | null;
-  sizeBytes: number | null;
-  /** HLS master playlist, once ready. */
-  playbackUrl: string | null;
-  /** DASH manifest, once ready. */
-  dashUrl: string | null;
-  thumbnailUrl: string | null;
-  durationSeconds: number | null;
-  renditions: Rendition[];
-  failure: {
-    code: 'SOURCE_UNREADABLE' | 'TRANSCODE_FAILED' | 'UPLOAD_EMPTY' | 'UPLOAD_TOO_LARGE' | 'UPLOAD_INVALID';
-    message: string;
-  } | null;
-}
+export type Recording = ServerRecording.PublicRecording;
 
 /**
  * The limits of a recording upload, answered when it is opened.
@@ -124,15 +80,7 @@ export interface Recording {
  * const { upload } = await api.openRecording(streamId, 'video/webm');
  * const partBytes = Math.max(upload.minPartBytes, 8 * 1024 * 1024);
  */
-export interface UploadTerms {
-  /** Every part but the last must be at least this big (5 MiB). */
-  minPartBytes: number;
-  maxPartBytes: number;
-  maxParts: number;
-  maxBytes: number;
-  /** How long a presigned part URL is good for. */
-  partUrlTtlSeconds: number;
-}
+export type UploadTerms = ServerUpload.UploadTerms['upload'];
 
 /**
  * A stored chat message. Render `message` as text (`textContent`), never as HTML.
@@ -171,19 +119,7 @@ export interface SignalingTicket {
  * const stats = await api.stats(streamId);
  * console.log(`${stats.uniqueViewers} people, ${stats.watchTime.averageSeconds} s each on average`);
  */
-export interface StreamStats {
-  streamId: string;
-  status: StreamStatus;
-  currentViewers: number;
-  peakViewers: number;
-  totalViews: number;
-  uniqueViewers: number;
-  watchTime: { totalSeconds: number; averageSeconds: number };
-  /** Per minute since the start (ISO start of the minute): the most viewers at once in it. */
-  concurrency: { minute: string; viewers: number }[];
-  startedAt: string | null;
-  endedAt: string | null;
-}
+export type StreamStats = ServerStats.StreamStats;
 
 /**
  * A page of a cursor-paged list: pass `nextCursor` back for the next one (`null`: no more).
