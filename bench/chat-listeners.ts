@@ -5,7 +5,7 @@
  * the main thread's requests by `id`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { BenchSocket, type Frame, now } from './socket.ts';
+import { type Frame, LightSocket, now } from '../test/support/light-socket.ts';
 
 export interface ListenerSetup {
   tickets: Array<{ url: string; ticket: string }>;
@@ -22,7 +22,7 @@ export type ListenerRequest =
   | { id: number; type: 'close' };
 
 interface Member {
-  socket: BenchSocket;
+  socket: LightSocket;
   /** Arrival of the single message (`single`), NaN until then. */
   singleAt: number;
   /** Flood messages received, by sequence number (a count, so duplicates show). */
@@ -82,7 +82,7 @@ function take(member: Member, frame: Frame, at: number) {
 
 async function open(index: number) {
   const { url, ticket } = setup.tickets[index] as { url: string; ticket: string };
-  const socket = await BenchSocket.connect(url, ticket, 60_000);
+  const socket = await LightSocket.connect(url, ticket, 60_000);
   const member: Member = {
     socket,
     singleAt: Number.NaN,

@@ -5,7 +5,7 @@
  * Message text `flood <seq>` lets the members tell which message a frame carried.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { now } from './socket.ts';
+import { now } from '../test/support/light-socket.ts';
 
 export interface SenderSetup {
   url: string;

@@ -1,12 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import { eventSources } from '../functions/manifest.ts';
 import type { LocalStack } from '../local/stack.ts';
+import { now } from '../test/support/light-socket.ts';
 import { post } from './api.ts';
 import type { ListenerRequest, ListenerSetup } from './chat-listeners.ts';
 import type { SenderResult, SenderSetup } from './chat-senders.ts';
 import { profileCpu } from './cpu-profile.ts';
 import { byLabel, type Meter, per, total, type Usage } from './meter.ts';
-import { now } from './socket.ts';
 import { ratio, round, spread } from './stats.ts';
 import { resultOf, startWorker } from './worker.ts';
 

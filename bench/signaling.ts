@@ -1,8 +1,8 @@
 import type { LocalStack } from '../local/stack.ts';
+import { type Frame, LightSocket, now } from '../test/support/light-socket.ts';
 import { post } from './api.ts';
 import { profileCpu } from './cpu-profile.ts';
 import { byLabel, type Meter, per, total, type Usage } from './meter.ts';
-import { BenchSocket, type Frame, now } from './socket.ts';
 import { ratio, round, spread } from './stats.ts';
 
 const SDP = { type: 'offer', sdp: `v=0\r\n${'a=x\r\n'.repeat(300)}` };
@@ -21,14 +21,14 @@ const JOIN = ['joinStream', 'wsAuthorize', 'wsConnect', 'wsDefault stream:join']
 
 interface Viewer {
   viewerId: string;
-  socket: BenchSocket;
+  socket: LightSocket;
 }
 
 /**
  * The broadcaster side, as the web app's would behave: every `stream:viewer:joined` is answered at
  * once with an offer for that viewer. `offeredAt` keeps when each offer left, for the relay time.
  */
-function autoOffer(broadcaster: BenchSocket) {
+function autoOffer(broadcaster: LightSocket) {
   const offeredAt = new Map<string, number>();
   broadcaster.onFrame = (frame: Frame) => {
     if (frame.event !== 'stream:viewer:joined') return;
@@ -42,7 +42,7 @@ function autoOffer(broadcaster: BenchSocket) {
 /** REST join, then the upgrade with the viewer ticket it returned. */
 async function joinAndConnect(stack: LocalStack, streamId: string, token: string): Promise<Viewer> {
   const joined = await post(stack, `/${streamId}/join`, token);
-  const socket = await BenchSocket.connect(joined.signaling.url, joined.signaling.ticket);
+  const socket = await LightSocket.connect(joined.signaling.url, joined.signaling.ticket);
   return { viewerId: joined.viewerId, socket };
 }
 
@@ -50,7 +50,7 @@ async function joinAndConnect(stack: LocalStack, streamId: string, token: string
  * `stream:join` -> (broadcaster gets `stream:viewer:joined`, answers with an offer) -> the viewer's
  * `stream:offer:received`. Returns both arrival times after the join was sent, and the offer's relay time.
  */
-async function signalJoin(v: Viewer, broadcaster: BenchSocket, offeredAt: Map<string, number>) {
+async function signalJoin(v: Viewer, broadcaster: LightSocket, offeredAt: Map<string, number>) {
   const joinedAtBroadcaster = broadcaster.wait(
     (f) => f.event === 'stream:viewer:joined' && f.data?.viewerId === v.viewerId,
     'stream:viewer:joined',
@@ -67,8 +67,8 @@ async function signalJoin(v: Viewer, broadcaster: BenchSocket, offeredAt: Map<st
 }
 
 /** One viewer's answer and candidates both ways, one message at a time; the relay time of each. */
-async function exchange(v: Viewer, broadcaster: BenchSocket, candidates: number): Promise<number[]> {
-  const steps: Array<[BenchSocket, string, unknown, BenchSocket, (f: Frame) => boolean]> = [
+async function exchange(v: Viewer, broadcaster: LightSocket, candidates: number): Promise<number[]> {
+  const steps: Array<[LightSocket, string, unknown, LightSocket, (f: Frame) => boolean]> = [
     [
       v.socket,
       'stream:answer',
@@ -124,7 +124,7 @@ export async function signalingScenario(
   const owner = await stack.issuer.mint({ userId: 'bench-owner' });
   const { streamId } = await post(stack, '/create', owner, { title: 'bench signaling', maxViewers: 2 * n });
   const { signaling } = await post(stack, `/${streamId}/start`, owner);
-  const broadcaster = await BenchSocket.connect(signaling.url, signaling.ticket);
+  const broadcaster = await LightSocket.connect(signaling.url, signaling.ticket);
   await broadcaster.request('stream:offer', {}, 'register');
   const offeredAt = autoOffer(broadcaster);
   const tokens = await Promise.all(

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatListener } from '../support/chat-listener.ts';
+import { connectChatListener } from '../support/chat-listener.ts';
+import type { LightSocket } from '../support/light-socket.ts';
 import { harness, inBatches } from './harness.ts';
 import { liveStream } from './signaling-scene.ts';
 
@@ -104,7 +105,7 @@ class Inbox {
 
 interface Member {
   userId: string;
-  listener: ChatListener;
+  listener: LightSocket;
   inbox: Inbox;
 }
 
@@ -210,10 +211,10 @@ async function joinRoom(userId: string): Promise<{ member: Member; joined: unkno
     throw new Error(`chat ticket for ${userId}: ${res.status} ${JSON.stringify(res.body)}`);
   }
   const inbox = new Inbox(catalog);
-  const listener = await ChatListener.connect(res.body.signaling.url, res.body.signaling.ticket, inbox.take);
+  const listener = await connectChatListener(res.body.signaling.url, res.body.signaling.ticket, inbox.take);
   const member = { userId, listener, inbox };
   members.push(member);
-  const joined = await listener.request('join-livestream', { streamId }, 'join');
+  const { frame: joined } = await listener.request('join-livestream', { streamId }, 'join', 10_000);
   return { member, joined };
 }
 

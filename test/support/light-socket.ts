@@ -18,11 +18,11 @@ interface Waiter {
 export const now = () => performance.timeOrigin + performance.now();
 
 /**
- * A protocol-level WebSocket client for the bench: no frame log, no polling. `wait` resolves on
+ * A light protocol-level WebSocket client for the many-socket tests and the bench: no frame log, no polling. `wait` resolves on
  * the first matching frame that arrives after it is called, with its arrival time; `onFrame` sees
  * every frame as it arrives. Counts frames both ways (API Gateway bills each one).
  */
-export class BenchSocket {
+export class LightSocket {
   sent = 0;
   received = 0;
   onFrame: ((frame: Frame, at: number) => void) | undefined;
@@ -46,12 +46,12 @@ export class BenchSocket {
   }
 
   /** Opens `url?ticket=`; rejects with the status when the upgrade is refused. */
-  static connect(url: string, ticket: string, timeoutMs = 15_000): Promise<BenchSocket> {
+  static connect(url: string, ticket: string, timeoutMs = 15_000): Promise<LightSocket> {
     const socket = new WebSocket(`${url}?ticket=${encodeURIComponent(ticket)}`, {
       handshakeTimeout: timeoutMs,
     });
     return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new BenchSocket(socket)));
+      socket.once('open', () => resolve(new LightSocket(socket)));
       socket.once('unexpected-response', (_req, res) => {
         reject(new Error(`upgrade refused: ${res.statusCode}`));
         socket.terminate();
