@@ -18,15 +18,17 @@ export class DynamoRecordingStore implements RecordingStore {
   ) {}
 
   open(streamId: string, ownerId: string, recording: RecordingState): Promise<WriteResult<StreamRecord>> {
-    return this.update(streamId, {
+    return updateStream(this.db, this.tableName, streamId, {
       UpdateExpression: 'SET recording = :r, recordingOwnerId = :owner, recordingOpenedAt = :at',
       ConditionExpression: 'attribute_exists(streamId) AND attribute_not_exists(recording)',
       ExpressionAttributeValues: { ':r': recording, ':owner': ownerId, ':at': recording.openedAt },
     });
   }
 
-  change(streamId: string, change: RecordingChange): Promise<WriteResult<StreamRecord>> {
-    return this.update(streamId, changeExpression(change));
+  async change(streamId: string, change: RecordingChange): Promise<StreamRecord | undefined> {
+    // No read on a failed condition: most callers (redelivered or late job events) only need to know.
+    const result = await updateStream(this.db, this.tableName, streamId, changeExpression(change), false);
+    return result.ok ? result.value : undefined;
   }
 
   async listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<RecordingPage> {
@@ -48,10 +50,6 @@ export class DynamoRecordingStore implements RecordingStore {
       streams: (out.Items ?? []) as StreamRecord[],
       nextCursor: last ? Buffer.from(JSON.stringify(last)).toString('base64url') : null,
     };
-  }
-
-  private update(streamId: string, expression: StreamUpdate): Promise<WriteResult<StreamRecord>> {
-    return updateStream(this.db, this.tableName, streamId, expression);
   }
 }
 

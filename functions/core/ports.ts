@@ -119,7 +119,8 @@ export interface RecordingPage {
 export interface RecordingStore {
   /** Attaches a first recording to a stream (only if it has none) and lists it under its owner. */
   open(streamId: string, ownerId: string, recording: RecordingState): Promise<WriteResult<StreamRecord>>;
-  change(streamId: string, change: RecordingChange): Promise<WriteResult<StreamRecord>>;
+  /** The stream as changed, or undefined when the change's preconditions did not hold (no read then). */
+  change(streamId: string, change: RecordingChange): Promise<StreamRecord | undefined>;
   listByOwner(ownerId: string, page: { limit: number; cursor?: string }): Promise<RecordingPage>;
 }
 

@@ -67,18 +67,18 @@ export async function deleteRecording(
       'RECORDING_PROCESSING',
     );
   }
-  const result = await deps.recordings.change(streamId, {
+  const changed = await deps.recordings.change(streamId, {
     from: ['uploading', 'ready', 'failed', 'deleted'],
     set: { status: 'deleted', deletedAt: recording.deletedAt ?? deps.clock.now() },
     remove: ['uploadId', 'playbackUrl', 'dashUrl', 'thumbnailUrl', 'progress'],
     unlist: true,
   });
-  if (!result.ok) {
+  if (!changed) {
     // Its state moved between the read and the write (an upload completed): say what it is now.
-    const now = result.current?.recording?.status ?? 'gone';
+    const now = (await deps.streams.get(streamId))?.recording?.status ?? 'gone';
     throw new ConflictError(`The recording changed (${now}); retry`, 'RECORDING_CHANGED', { status: now });
   }
   if (recording.uploadId) await deps.bucket.abortUpload(recording.sourceKey, recording.uploadId);
   for (const prefix of recordingPrefixes(streamId)) await deps.bucket.deletePrefix(prefix);
-  return presentRecording(result.value, result.value.recording as RecordingState, deps.limits);
+  return presentRecording(changed, changed.recording as RecordingState, deps.limits);
 }

@@ -116,15 +116,15 @@ export async function applyJobState(
       const percent = detail.jobProgress?.jobPercentComplete;
       if (percent === undefined || !Number.isFinite(percent)) return 'ignored';
       const progress = Math.max(0, Math.min(99, Math.floor(percent)));
-      const result = await deps.recordings.change(streamId, {
+      const changed = await deps.recordings.change(streamId, {
         ...guard,
         progressBelow: progress,
         set: { progress },
       });
-      return result.ok ? 'progress' : 'ignored';
+      return changed ? 'progress' : 'ignored';
     }
     case 'COMPLETE': {
-      const result = await deps.recordings.change(streamId, {
+      const changed = await deps.recordings.change(streamId, {
         ...guard,
         set: {
           status: 'ready',
@@ -134,11 +134,11 @@ export async function applyJobState(
           ...playbackUrls(deps.mediaBaseUrl, streamId),
         },
       });
-      return result.ok ? 'ready' : 'ignored';
+      return changed ? 'ready' : 'ignored';
     }
     case 'ERROR': {
       const code = detail.errorCode === undefined ? '' : ` ${detail.errorCode}`;
-      const result = await deps.recordings.change(streamId, {
+      const changed = await deps.recordings.change(streamId, {
         ...guard,
         set: {
           status: 'failed',
@@ -150,7 +150,7 @@ export async function applyJobState(
         },
         remove: ['progress'],
       });
-      return result.ok ? 'failed' : 'ignored';
+      return changed ? 'failed' : 'ignored';
     }
     default:
       return 'ignored';

@@ -291,13 +291,13 @@ async function complete(
   sizeBytes: number,
 ): Promise<RecordingState | undefined> {
   await deps.bucket.completeUpload(recording.sourceKey, recording.uploadId, parts);
-  const result = await deps.recordings.change(streamId, {
+  const changed = await deps.recordings.change(streamId, {
     from: ['uploading'],
     set: { status: 'processing', uploadedAt: deps.clock.now(), sizeBytes, progress: 0 },
     remove: ['uploadId'],
   });
   // Lost to the transcode's own update (its S3 event came first): its state is the newer one.
-  return (result.ok ? result.value : result.current)?.recording;
+  return (changed ?? (await deps.streams.get(streamId)))?.recording;
 }
 
 /**
