@@ -49,7 +49,9 @@ export function isAuthError(err: unknown): boolean {
 
 /**
  * Calls `fn` now and then every `ms` after each call settles, until `signal` aborts or `fn`
- * returns false. Failures are passed to `onError` and do not stop the loop.
+ * returns false. Failures are passed to `onError` and do not stop the loop. While the tab is
+ * hidden no call is made (each is a billed request and an invocation on AWS); the next one goes
+ * out as soon as the tab is shown again.
  */
 export function poll(
   signal: AbortSignal,
@@ -59,6 +61,18 @@ export function poll(
 ): void {
   const tick = async () => {
     if (signal.aborted) return;
+    if (document.hidden) {
+      const shown = () => {
+        if (document.hidden) return;
+        document.removeEventListener('visibilitychange', shown);
+        void tick();
+      };
+      document.addEventListener('visibilitychange', shown);
+      signal.addEventListener('abort', () => document.removeEventListener('visibilitychange', shown), {
+        once: true,
+      });
+      return;
+    }
     let again: unknown = true;
     try {
       again = await fn();
