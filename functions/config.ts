@@ -54,3 +54,8 @@ export function turnConfigFromEnv(): TurnConfig {
   }
   return { kind: 'static', urls, username, password };
 }
+
+/** After how long a seat marker is an interrupted join or leave (core/seats.ts), in ms. */
+export function seatRepairAfterMsFromEnv(): number {
+  return 1000 * intEnv('SEAT_REPAIR_AFTER_SECONDS', 60, { min: 15, max: 3600 });
+}

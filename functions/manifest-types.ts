@@ -94,6 +94,8 @@ export type EnvName =
   | 'WS_CALLBACK_URL'
   /** How long a live stream waits for its broadcaster to reconnect before it ends. */
   | 'BROADCASTER_GRACE_SECONDS'
+  /** After how long a join or leave left half done by a crash is repaired (core/seats.ts). */
+  | 'SEAT_REPAIR_AFTER_SECONDS'
   /** EventBridge Scheduler: where the one-off stream checks go, and the role they run as. */
   | 'WATCHDOG_FUNCTION_ARN'
   | 'WATCHDOG_SCHEDULER_ROLE_ARN'

@@ -62,7 +62,15 @@ export const tables = {
     name: 'LivestreamViewers',
     partitionKey: { name: 'streamId', type: 'S' },
     sortKey: { name: 'viewerId', type: 'S' },
-    indexes: [],
+    indexes: [
+      // Sparse: only open sessions carry `openStreamId`; `leave` without a viewerId finds the
+      // caller's open sessions on a stream here (the spec's clients never see a viewerId).
+      {
+        name: 'openSessions',
+        partitionKey: { name: 'userId', type: 'S' },
+        sortKey: { name: 'openStreamId', type: 'S' },
+      },
+    ],
   },
   chat: {
     name: 'LivestreamChat',
@@ -109,6 +117,8 @@ const TURN_ENV = [
   'TURN_TTL_SECONDS',
 ] as const;
 const TICKET_ENV = ['SIGNALING_URL', 'SIGNALING_SECRET_ARN', 'SIGNALING_TICKET_TTL_SECONDS'] as const;
+/** Tables and the repair delay of everything that counts viewers in or out (core/seats.ts). */
+const SEAT_ENV = ['STREAMS_TABLE', 'VIEWERS_TABLE', 'SEAT_REPAIR_AFTER_SECONDS'] as const;
 const WATCHDOG_ENV = [
   'BROADCASTER_GRACE_SECONDS',
   'WATCHDOG_FUNCTION_ARN',
@@ -179,19 +189,22 @@ export const handlers = {
   },
   joinStream: {
     entry: 'functions/api/join-stream.ts',
-    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUTH_ENV, ...TURN_ENV, ...TICKET_ENV],
+    env: [...SEAT_ENV, ...AUTH_ENV, ...TURN_ENV, ...TICKET_ENV],
     grants: [
       { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
-      { table: 'viewers', actions: ['PutItem'] },
+      // GetItem: repairing an interrupted join or leave reads its session.
+      { table: 'viewers', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
     ],
     access: { signalingSecret: true },
   },
   leaveStream: {
     entry: 'functions/api/leave-stream.ts',
-    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', 'WS_CALLBACK_URL', ...AUTH_ENV],
+    env: [...SEAT_ENV, 'WS_CALLBACK_URL', ...AUTH_ENV],
     grants: [
       { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
+      // Leave without a viewerId (the spec's request): the caller's open sessions.
+      { table: 'viewers', actions: ['Query'], indexes: ['openSessions'] },
     ],
     // The broadcaster hears of a REST leave as of a socket one (stream:viewer:left).
     access: { manageConnections: true },
@@ -205,11 +218,12 @@ export const handlers = {
   wsConnect: {
     entry: 'functions/ws/connect.ts',
     env: ['CONNECTIONS_TABLE', 'CONNECTION_TTL_SECONDS'],
+    // PutItem: the connection row, and the used-ticket row (a ticket opens one connection).
     grants: [{ table: 'connections', actions: ['PutItem'] }],
   },
   wsDisconnect: {
     entry: 'functions/ws/disconnect.ts',
-    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', 'CONNECTIONS_TABLE', 'WS_CALLBACK_URL', ...WATCHDOG_ENV],
+    env: [...SEAT_ENV, 'CONNECTIONS_TABLE', 'WS_CALLBACK_URL', ...WATCHDOG_ENV],
     grants: [
       { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
@@ -220,8 +234,7 @@ export const handlers = {
   wsDefault: {
     entry: 'functions/ws/default.ts',
     env: [
-      'STREAMS_TABLE',
-      'VIEWERS_TABLE',
+      ...SEAT_ENV,
       'CONNECTIONS_TABLE',
       'CHAT_TABLE',
       'CHAT_RATE_LIMIT',
@@ -230,7 +243,8 @@ export const handlers = {
       ...WATCHDOG_ENV,
     ],
     grants: [
-      { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
+      // BatchGetItem: each relay reads the stream and the session rows in one call.
+      { table: 'streams', actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] },
       { table: 'viewers', actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] },
       // UpdateItem: a connection joins and leaves its stream's chat room.
       { table: 'connections', actions: ['DeleteItem', 'Query', 'UpdateItem'], indexes: ['byStream'] },

@@ -62,6 +62,7 @@ export function localHandlerEnv(input: HandlerEnvInput, current: NodeJS.ProcessE
     SIGNALING_TICKET_TTL_SECONDS: current.SIGNALING_TICKET_TTL_SECONDS || '60',
     WS_CALLBACK_URL: `${input.baseUrl}${WS_PATH}`,
     BROADCASTER_GRACE_SECONDS: current.BROADCASTER_GRACE_SECONDS || '60',
+    SEAT_REPAIR_AFTER_SECONDS: current.SEAT_REPAIR_AFTER_SECONDS || '60',
     WATCHDOG_FUNCTION_ARN: localFunctionArn('streamWatchdog'),
     // Not checked locally (no IAM), but CreateSchedule requires one, as on AWS.
     WATCHDOG_SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-scheduler`,

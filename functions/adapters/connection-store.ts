@@ -9,12 +9,34 @@ import {
 import type { ConnectionRecord, ConnectionStore } from '../core/connections.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
 
+/** A used ticket's row outlives the ticket a little, so clock skew cannot reopen it. */
+const TICKET_ROW_GRACE_SECONDS = 300;
+
 /** LivestreamConnections table: one row per open WebSocket, expired by TTL if $disconnect is lost. */
 export class DynamoConnectionStore implements ConnectionStore {
   constructor(
     private readonly tableName: string,
     private readonly db: DynamoDBDocumentClient = documentClient(),
   ) {}
+
+  async claimTicket(ticketId: string, expiresAt: number): Promise<boolean> {
+    try {
+      await call(() =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            // Not a connection: no streamId or chatRoom, so neither index carries it. Gone by TTL.
+            Item: { connectionId: `ticket#${ticketId}`, expiresAt: expiresAt + TICKET_ROW_GRACE_SECONDS },
+            ConditionExpression: 'attribute_not_exists(connectionId)',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
 
   async put(connection: ConnectionRecord): Promise<void> {
     await call(() => this.db.send(new PutCommand({ TableName: this.tableName, Item: connection })));

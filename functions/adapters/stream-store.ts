@@ -1,9 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EndReason, StreamRecord } from '../core/model.ts';
-import type { LivePage, StreamStore, WriteResult } from '../core/ports.ts';
+import type { EndReason, PendingSeat, StreamRecord } from '../core/model.ts';
+import type { LivePage, SeatChange, StreamStore, WriteResult } from '../core/ports.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
 import { listLiveStreams } from './live-index.ts';
+import { markerName, toStreamRecord } from './seat-markers.ts';
 
 /** Livestreams table. Every state change is a single conditional UpdateItem: no read-modify-write. */
 export class DynamoStreamStore implements StreamStore {
@@ -29,7 +30,7 @@ export class DynamoStreamStore implements StreamStore {
     const out = await call(() =>
       this.db.send(new GetCommand({ TableName: this.tableName, Key: { streamId }, ConsistentRead: true })),
     );
-    return out.Item as StreamRecord | undefined;
+    return toStreamRecord(out.Item);
   }
 
   markLive(streamId: string, startedAt: number, liveShard: string): Promise<WriteResult<StreamRecord>> {
@@ -57,7 +58,7 @@ export class DynamoStreamStore implements StreamStore {
     return this.update(streamId, {
       UpdateExpression:
         `SET #status = :ended, endedAt = :now, endReason = :reason, viewerCount = :zero${setUrl} ` +
-        'REMOVE streamKeyHash, liveShard, broadcasterConnectionId, broadcasterGoneAt',
+        'REMOVE streamKeyHash, liveShard, broadcasterConnectionId, broadcasterKeyId, broadcasterGoneAt',
       ConditionExpression: `#status = :live${stillGone}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -72,12 +73,25 @@ export class DynamoStreamStore implements StreamStore {
     });
   }
 
-  registerBroadcaster(streamId: string, connectionId: string): Promise<WriteResult<StreamRecord>> {
+  registerBroadcaster(
+    streamId: string,
+    connectionId: string,
+    keyId?: string,
+  ): Promise<WriteResult<StreamRecord>> {
+    if (keyId === undefined) {
+      return this.update(streamId, {
+        UpdateExpression: 'SET broadcasterConnectionId = :c REMOVE broadcasterGoneAt, broadcasterKeyId',
+        ConditionExpression: '#status = :live',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':c': connectionId, ':live': 'live' },
+      });
+    }
+    // The key's id is a prefix of its stored hash: a rotated key fails the condition.
     return this.update(streamId, {
-      UpdateExpression: 'SET broadcasterConnectionId = :c REMOVE broadcasterGoneAt',
-      ConditionExpression: '#status = :live',
+      UpdateExpression: 'SET broadcasterConnectionId = :c, broadcasterKeyId = :k REMOVE broadcasterGoneAt',
+      ConditionExpression: '#status = :live AND begins_with(streamKeyHash, :k)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':c': connectionId, ':live': 'live' },
+      ExpressionAttributeValues: { ':c': connectionId, ':live': 'live', ':k': keyId },
     });
   }
 
@@ -86,7 +100,7 @@ export class DynamoStreamStore implements StreamStore {
     const result = await this.update(
       streamId,
       {
-        UpdateExpression: 'SET broadcasterGoneAt = :goneAt REMOVE broadcasterConnectionId',
+        UpdateExpression: 'SET broadcasterGoneAt = :goneAt REMOVE broadcasterConnectionId, broadcasterKeyId',
         ConditionExpression: '#status = :live AND broadcasterConnectionId = :c',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':c': connectionId, ':live': 'live', ':goneAt': goneAt },
@@ -105,40 +119,64 @@ export class DynamoStreamStore implements StreamStore {
     });
   }
 
-  addViewer(streamId: string): Promise<WriteResult<StreamRecord>> {
+  addViewer(streamId: string, viewerId: string, at: number): Promise<WriteResult<StreamRecord>> {
     return this.update(streamId, {
-      UpdateExpression: 'SET viewerCount = viewerCount + :one, totalViews = totalViews + :one',
+      UpdateExpression: 'SET viewerCount = viewerCount + :one, totalViews = totalViews + :one, #m = :at',
       ConditionExpression: '#status = :live AND viewerCount < maxViewers',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':one': 1, ':live': 'live' },
+      ExpressionAttributeNames: { '#status': 'status', '#m': markerName({ kind: 'joining', viewerId, at }) },
+      ExpressionAttributeValues: { ':one': 1, ':live': 'live', ':at': at },
     });
   }
 
-  async raisePeak(streamId: string, count: number): Promise<void> {
-    // A lost race means someone else already raised the peak at least this high: fine.
-    await this.update(
+  markLeaving(streamId: string, seat: PendingSeat & { kind: 'leaving' }): Promise<WriteResult<StreamRecord>> {
+    return this.update(
       streamId,
       {
-        UpdateExpression: 'SET peakViewers = :n',
-        ConditionExpression: 'peakViewers < :n',
-        ExpressionAttributeValues: { ':n': count },
+        UpdateExpression: 'SET #m = :at',
+        ConditionExpression: '#status = :live',
+        ExpressionAttributeNames: { '#status': 'status', '#m': markerName(seat) },
+        ExpressionAttributeValues: { ':live': 'live', ':at': seat.at },
       },
       false,
     );
   }
 
-  async removeViewer(streamId: string): Promise<void> {
-    // After the end the count was reset to zero; a late leave must not drive it negative.
-    await this.update(
+  async settleSeat(streamId: string, seat: PendingSeat, change: SeatChange): Promise<boolean> {
+    if (change.peak !== undefined && (await this.settle(streamId, seat, change))) return true;
+    // A lost peak race means someone raised it at least as high: settle without it.
+    return this.settle(streamId, seat, { viewers: change.viewers, views: change.views });
+  }
+
+  private async settle(streamId: string, seat: PendingSeat, change: SeatChange): Promise<boolean> {
+    const { viewers, views, peak } = change;
+    const set = [
+      viewers ? 'viewerCount = viewerCount - :viewers' : '',
+      views ? 'totalViews = totalViews - :views' : '',
+      peak === undefined ? '' : 'peakViewers = :peak',
+    ].filter(Boolean);
+    const values = {
+      ...(viewers && { ':viewers': viewers }),
+      ...(views && { ':views': views }),
+      ...(peak !== undefined && { ':peak': peak }),
+    };
+    const result = await this.update(
       streamId,
       {
-        UpdateExpression: 'SET viewerCount = viewerCount - :one',
-        ConditionExpression: '#status = :live AND viewerCount > :zero',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':live': 'live' },
+        UpdateExpression: `${set.length ? `SET ${set.join(', ')} ` : ''}REMOVE #m`,
+        // The marker is the proof the change is still owed: settled twice, applied once.
+        ConditionExpression: [
+          'attribute_exists(#m)',
+          viewers ? 'viewerCount >= :viewers' : '',
+          peak === undefined ? '' : 'peakViewers < :peak',
+        ]
+          .filter(Boolean)
+          .join(' AND '),
+        ExpressionAttributeNames: { '#m': markerName(seat) },
+        ...(set.length && { ExpressionAttributeValues: values }),
       },
       false,
     );
+    return result.ok;
   }
 
   async setSlowMode(streamId: string, seconds: number): Promise<void> {
@@ -192,13 +230,13 @@ export async function updateStream(
         }),
       ),
     );
-    return { ok: true, value: out.Attributes as StreamRecord };
+    return { ok: true, value: toStreamRecord(out.Attributes) as StreamRecord };
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     if (!explainFailure) return { ok: false, current: undefined };
     const current = await call(() =>
       db.send(new GetCommand({ TableName: tableName, Key: { streamId }, ConsistentRead: true })),
     );
-    return { ok: false, current: current.Item as StreamRecord | undefined };
+    return { ok: false, current: toStreamRecord(current.Item) };
   }
 }

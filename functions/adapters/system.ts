@@ -10,6 +10,7 @@ export const randomIds: IdSource = {
   streamKey: () => `sk_${randomBytes(32).toString('base64url')}`,
   // Random, not hashed from the id: the shard is stored on the row, so it only has to spread load.
   liveShard: () => `live#${randomInt(LIVE_INDEX_SHARDS)}`,
+  attemptId: () => randomBytes(9).toString('base64url'),
 };
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -29,7 +29,7 @@ export class DynamoViewerStore implements ViewerStore, SessionHistory {
       this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: session,
+          Item: { ...session, openStreamId: session.streamId },
           ConditionExpression: 'attribute_not_exists(viewerId)',
         }),
       ),
@@ -104,15 +104,44 @@ export class DynamoViewerStore implements ViewerStore, SessionHistory {
   close(
     streamId: string,
     viewerId: string,
-    userId: string,
-    leftAt: number,
+    close: { leftAt: number; attempt: string; userId?: string },
   ): Promise<WriteResult<ViewerSession>> {
+    const mine = close.userId === undefined ? '' : 'userId = :user AND ';
     return this.update(streamId, viewerId, {
-      // Watch time is computed by DynamoDB from the stored join time: no read first.
-      UpdateExpression: 'SET leftAt = :now, watchMs = :now - joinedAt',
-      ConditionExpression: 'userId = :user AND attribute_not_exists(leftAt)',
-      ExpressionAttributeValues: { ':now': leftAt, ':user': userId },
+      // Watch time is computed by DynamoDB from the stored join time: no read first. Removing
+      // `openStreamId` takes the session out of the open-sessions index.
+      UpdateExpression:
+        'SET leftAt = :now, watchMs = :now - joinedAt, closedBy = :attempt REMOVE openStreamId',
+      ConditionExpression: `${mine}attribute_exists(viewerId) AND attribute_not_exists(leftAt)`,
+      ExpressionAttributeValues: {
+        ':now': close.leftAt,
+        ':attempt': close.attempt,
+        ...(close.userId !== undefined && { ':user': close.userId }),
+      },
     });
+  }
+
+  async openSessionsOf(streamId: string, userId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    // A user holds a handful of sessions on one stream; the page bound only guards against a loop.
+    for (let page = 0; page < MAX_SESSION_PAGES; page++) {
+      const out: QueryCommandOutput = await call(() =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'openSessions',
+            KeyConditionExpression: 'userId = :u AND openStreamId = :s',
+            ExpressionAttributeValues: { ':u': userId, ':s': streamId },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      ids.push(...(out.Items ?? []).map((item) => String(item.viewerId)));
+      start = out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    return ids;
   }
 
   /** A conditional update; on a failed condition, what is stored (read on that path only). */

@@ -4,7 +4,7 @@ import { DynamoRecordingStore } from '../adapters/recording-store.ts';
 import { DynamoStreamStore } from '../adapters/stream-store.ts';
 import { randomIds, systemClock, timeOrderedId } from '../adapters/system.ts';
 import { DynamoViewerStore } from '../adapters/viewer-store.ts';
-import { intEnv, requireEnv, turnConfigFromEnv } from '../config.ts';
+import { intEnv, requireEnv, seatRepairAfterMsFromEnv, turnConfigFromEnv } from '../config.ts';
 import type { ChatDeps, ChatLimits } from '../core/chat.ts';
 import type { RecordingDeps } from '../core/recording-upload.ts';
 import type { StreamDeps } from '../core/streams.ts';
@@ -15,14 +15,19 @@ export function streamDeps(): StreamDeps {
   return { streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')), clock: systemClock, ids: randomIds };
 }
 
-/** Streams and viewing sessions: what leave and ticket reissue need. */
-export function sessionDeps(): Omit<ViewerDeps, 'turn'> {
+/** Streams and viewing sessions: what ticket reissue needs. */
+export function sessionDeps(): Pick<ViewerDeps, 'streams' | 'viewers' | 'clock' | 'ids'> {
   return { ...streamDeps(), viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')) };
+}
+
+/** Counting viewers in and out: sessions, and when to repair an interrupted change. */
+export function seatDeps(): Omit<ViewerDeps, 'turn'> {
+  return { ...sessionDeps(), seatRepairAfterMs: seatRepairAfterMsFromEnv() };
 }
 
 /** Join also hands out ICE servers, so only it reads the TURN configuration. */
 export function viewerDeps(): ViewerDeps {
-  return { ...sessionDeps(), turn: turnConfigFromEnv() };
+  return { ...seatDeps(), turn: turnConfigFromEnv() };
 }
 
 export function chatDeps(): ChatDeps {

@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '../core/errors.ts';
-import { assertLiveBroadcaster } from '../core/streams.ts';
+import { assertLiveBroadcaster, broadcasterGrant } from '../core/streams.ts';
 import { assertOpenSession } from '../core/viewers.ts';
 import { sessionDeps } from './deps.ts';
 import { ok } from './responses.ts';
@@ -30,6 +30,7 @@ export const handler = route(
     const proof = streamKey ? { streamKey } : user ? { user } : undefined;
     if (!proof) throw new UnauthorizedError('Sign in as the owner, or send the stream key in X-Stream-Key');
     const stream = await assertLiveBroadcaster(deps, streamId, proof);
-    return ok({ signaling: issue({ streamId, role: 'broadcaster', userId: stream.ownerId }) });
+    const grant = broadcasterGrant(stream, proof);
+    return ok({ signaling: issue({ streamId, role: 'broadcaster', userId: stream.ownerId, ...grant }) });
   },
 );

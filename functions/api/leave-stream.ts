@@ -1,26 +1,24 @@
 import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
 import { requireEnv } from '../config.ts';
-import { viewerLeft } from '../core/signaling.ts';
-import { sessionDeps } from './deps.ts';
+import { viewerLeft, viewerLeftAll } from '../core/signaling.ts';
+import { seatDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
 import { LeaveStreamBody, StreamPath } from './schemas.ts';
 
-const deps = { ...sessionDeps(), sender: new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL')) };
+const deps = { ...seatDeps(), sender: new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL')) };
 
 /**
- * POST /api/livestream/{streamId}/leave {viewerId} -> {success: true}; idempotent per session.
- * The same departure as `stream:leave`: counted out once, the broadcaster told once.
+ * POST /api/livestream/{streamId}/leave [{viewerId}] -> {success: true}; idempotent. With no body
+ * (the spec's request) every open session of the caller on the stream closes; with `viewerId`,
+ * that one. The same departure as `stream:leave`: counted out once, the broadcaster told once.
  */
 export const handler = route(
   { auth: 'user', params: StreamPath, body: LeaveStreamBody },
   async ({ params, body, user }) => {
-    await viewerLeft(deps, {
-      streamId: params.streamId,
-      role: 'viewer',
-      userId: user.userId,
-      viewerId: body.viewerId,
-    });
+    const { streamId } = params;
+    if (body.viewerId) await viewerLeft(deps, { streamId, userId: user.userId, viewerId: body.viewerId });
+    else await viewerLeftAll(deps, streamId, user.userId);
     return ok({ success: true });
   },
 );

@@ -1,6 +1,6 @@
 import { loadTicketSecret } from '../adapters/ticket-secret.ts';
 import { intEnv, requireEnv } from '../config.ts';
-import { signTicket, type TicketClaims } from '../core/tickets.ts';
+import { signTicket, type TicketGrant } from '../core/tickets.ts';
 
 /** `{url, ticket}`: where to connect, and the short-lived pass to do it with. */
 export interface SignalingAccess {
@@ -9,9 +9,9 @@ export interface SignalingAccess {
 }
 
 /** Reads the ticket configuration once (cold start) and mints tickets from it. */
-export async function ticketIssuer(): Promise<(claims: TicketClaims) => SignalingAccess> {
+export async function ticketIssuer(): Promise<(grant: TicketGrant) => SignalingAccess> {
   const secret = await loadTicketSecret();
   const url = requireEnv('SIGNALING_URL');
   const ttlSeconds = intEnv('SIGNALING_TICKET_TTL_SECONDS', 60, { min: 10, max: 300 });
-  return (claims) => ({ url, ticket: signTicket(secret, claims, Date.now(), ttlSeconds) });
+  return (grant) => ({ url, ticket: signTicket(secret, grant, Date.now(), ttlSeconds) });
 }

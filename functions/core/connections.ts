@@ -1,16 +1,21 @@
 import type { ServerFrame } from './frames.ts';
 import type { Clock } from './ports.ts';
-import type { TicketClaims } from './tickets.ts';
+import type { TicketGrant } from './tickets.ts';
 
 /** A LivestreamConnections row: who is on the other end of one WebSocket. */
-export interface ConnectionRecord extends TicketClaims {
+export type ConnectionRecord = TicketGrant & {
   connectionId: string;
   connectedAt: number;
   /** Epoch seconds; DynamoDB's TTL deletes the row if $disconnect never arrives. */
   expiresAt: number;
-}
+};
 
 export interface ConnectionStore {
+  /**
+   * Marks a ticket used until `expiresAt` (epoch seconds); false if it already was. A conditional
+   * write, so two connects racing with one ticket cannot both win.
+   */
+  claimTicket(ticketId: string, expiresAt: number): Promise<boolean>;
   put(connection: ConnectionRecord): Promise<void>;
   delete(connectionId: string): Promise<void>;
   /** Every open connection of a stream (the `byStream` index). */
@@ -30,16 +35,22 @@ export interface ConnectionSender {
   close(connectionId: string): Promise<void>;
 }
 
-/** Records an open connection; `ttlSeconds` should exceed API Gateway's 2 h connection limit. */
+/**
+ * Records an open connection, unless its ticket already opened one: a ticket opens one connection,
+ * once (a reconnect asks for a fresh ticket), so one ticket cannot multiply sockets and their
+ * frame budgets. `ttlSeconds` should exceed API Gateway's 2 h connection limit. Undefined: refused.
+ */
 export async function openConnection(
   deps: { connections: ConnectionStore; clock: Clock },
   connectionId: string,
-  claims: TicketClaims,
+  grant: TicketGrant,
+  ticket: { ticketId: string; expiresAt: number },
   ttlSeconds: number,
-): Promise<ConnectionRecord> {
+): Promise<ConnectionRecord | undefined> {
+  if (!(await deps.connections.claimTicket(ticket.ticketId, ticket.expiresAt))) return undefined;
   const now = deps.clock.now();
-  const record = {
-    ...claims,
+  const record: ConnectionRecord = {
+    ...grant,
     connectionId,
     connectedAt: now,
     expiresAt: Math.floor(now / 1000) + ttlSeconds,

@@ -27,8 +27,12 @@ export interface StreamRecord {
   liveShard?: string;
   /** The registered broadcaster's WebSocket connection, while it is connected. */
   broadcasterConnectionId?: string;
+  /** Set when that connection proved itself with the stream key: the key's id (see `keyIdOf`). */
+  broadcasterKeyId?: string;
   /** When the broadcaster's connection dropped without `stream:end` (epoch ms). */
   broadcasterGoneAt?: number;
+  /** Joins and leaves under way or interrupted (see core/seats.ts); stored as marker attributes. */
+  pendingSeats?: PendingSeat[];
   /** Slow mode: each user may post once per this many seconds (absent or 0: off). */
   chatSlowModeSeconds?: number;
   /** The server-side recording (docs/recording.md); `recordingUrl` is a client-side one. */
@@ -37,6 +41,11 @@ export interface StreamRecord {
   recordingOwnerId?: string;
   recordingOpenedAt?: number;
 }
+
+/** A seat change under way: its counter change is applied, its session write not yet confirmed. */
+export type PendingSeat =
+  | { kind: 'joining'; viewerId: string; at: number }
+  | { kind: 'leaving'; viewerId: string; attempt: string; at: number };
 
 /** `terminated`: an admin ended it at once (moderation). */
 export type EndReason = 'ended' | 'broadcaster_disconnected' | 'terminated';
@@ -108,6 +117,10 @@ export interface ViewerSession {
   joinedAt: number;
   leftAt?: number;
   watchMs?: number;
+  /** Which leave attempt closed it (see core/seats.ts). */
+  closedBy?: string;
+  /** The stream's id while the session is open: the sparse `openSessions` index finds a user's open sessions. */
+  openStreamId?: string;
   /** The viewer's WebSocket connection, once it has sent `stream:join`. */
   connectionId?: string;
 }

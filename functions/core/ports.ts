@@ -1,5 +1,5 @@
 import type { CreateJobRequest } from '@aws-sdk/client-mediaconvert';
-import type { EndReason, StreamRecord, ViewerSession } from './model.ts';
+import type { EndReason, PendingSeat, StreamRecord, ViewerSession } from './model.ts';
 import type { RecordingState, RecordingStatus } from './recording-model.ts';
 
 /** Outcome of a conditional write: the new state, or what stopped it (undefined: no such row). */
@@ -27,14 +27,28 @@ export interface StreamStore {
   ): Promise<WriteResult<StreamRecord>>;
   /** Replaces the key hash, only while the stream has not ended. */
   replaceKeyHash(streamId: string, streamKeyHash: string): Promise<WriteResult<StreamRecord>>;
-  /** Atomically counts a viewer in, only while live and below `maxViewers`. */
-  addViewer(streamId: string): Promise<WriteResult<StreamRecord>>;
-  /** Raises `peakViewers` to `count` unless it is already at least that. */
-  raisePeak(streamId: string, count: number): Promise<void>;
-  /** Counts a viewer out while live; a no-op once ended or at zero. */
-  removeViewer(streamId: string): Promise<void>;
-  /** Makes `connectionId` the broadcaster's, only while live; a resume clears the drop time. */
-  registerBroadcaster(streamId: string, connectionId: string): Promise<WriteResult<StreamRecord>>;
+  /**
+   * Counts a viewer in (viewers and views +1) with its `joining` marker, in one conditional write:
+   * only while live and below `maxViewers`.
+   */
+  addViewer(streamId: string, viewerId: string, at: number): Promise<WriteResult<StreamRecord>>;
+  /** Puts a `leaving` marker, only while live (no counter changes yet). */
+  markLeaving(streamId: string, seat: PendingSeat & { kind: 'leaving' }): Promise<WriteResult<StreamRecord>>;
+  /**
+   * Removes a marker and applies `change` (counts to take off, a peak to raise) in one write, only
+   * if the marker is still there (and the count high enough); true if this call did it. A peak
+   * already at least as high is left alone and the marker still goes.
+   */
+  settleSeat(streamId: string, seat: PendingSeat, change: SeatChange): Promise<boolean>;
+  /**
+   * Makes `connectionId` the broadcaster's, only while live and, with `keyId`, only while that is
+   * still the stream key's id; a resume clears the drop time.
+   */
+  registerBroadcaster(
+    streamId: string,
+    connectionId: string,
+    keyId?: string,
+  ): Promise<WriteResult<StreamRecord>>;
   /** Forgets the broadcaster's connection if it is still `connectionId`; true if it was. */
   releaseBroadcaster(streamId: string, connectionId: string, goneAt: number): Promise<boolean>;
   /** Sets the chat's slow-mode gap (0: off). */
@@ -43,7 +57,16 @@ export interface StreamStore {
   listLive(page: { limit: number; skip: number; cursor?: string }): Promise<LivePage>;
 }
 
+/** How much a settled marker takes off the stream's counters. */
+export interface SeatChange {
+  viewers: 0 | 1;
+  views: 0 | 1;
+  /** Raise `peakViewers` to this unless it is already at least that. */
+  peak?: number;
+}
+
 export interface ViewerStore {
+  /** Writes a new open session (indexed as open for its user). */
   put(session: ViewerSession): Promise<void>;
   get(streamId: string, viewerId: string): Promise<ViewerSession | undefined>;
   /** The sessions among `viewerIds` that exist (order not kept). */
@@ -55,13 +78,22 @@ export interface ViewerStore {
     userId: string,
     connectionId: string,
   ): Promise<WriteResult<ViewerSession>>;
-  /** Closes the session if it belongs to `userId` and is open; otherwise returns what is stored. */
+  /**
+   * Closes the session if it is open (and belongs to `userId`, when given), recording which leave
+   * `attempt` closed it; otherwise returns what is stored.
+   */
   close(
     streamId: string,
     viewerId: string,
-    userId: string,
-    leftAt: number,
+    close: { leftAt: number; attempt: string; userId?: string },
   ): Promise<WriteResult<ViewerSession>>;
+  /** The ids of `userId`'s open sessions on a stream (the `openSessions` index: eventually consistent). */
+  openSessionsOf(streamId: string, userId: string): Promise<string[]>;
+}
+
+/** What a relay checks, both sides at once: the stream row and one viewing session (one round trip). */
+export interface RelayReads {
+  pair(streamId: string, viewerId: string): Promise<{ stream?: StreamRecord; session?: ViewerSession }>;
 }
 
 /** One viewing session's timing, as the stats need it. */
@@ -83,6 +115,8 @@ export interface IdSource {
   streamKey(): string;
   /** Picks the live-index shard for a stream going live. */
   liveShard(): string;
+  /** A short random id for one attempt at a change (a leave), unique enough to tell attempts apart. */
+  attemptId(): string;
 }
 
 /** One-off checks of a stream whose broadcaster dropped (EventBridge Scheduler on AWS). */

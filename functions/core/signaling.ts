@@ -1,45 +1,75 @@
 import type { ConnectionSender, ConnectionStore } from './connections.ts';
 import { eachLimited } from './each-limited.ts';
-import { ConflictError, NotFoundError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { ServerFrame } from './frames.ts';
 import type { StreamRecord } from './model.ts';
-import type { Clock, StreamStore, ViewerStore, WatchdogScheduler } from './ports.ts';
+import type { Clock, IdSource, RelayReads, StreamStore, ViewerStore, WatchdogScheduler } from './ports.ts';
 import { FAN_OUT_CONCURRENCY } from './stream-end.ts';
 import { wrongState } from './streams.ts';
-import type { TicketClaims } from './tickets.ts';
+import { keyIdOf, type TicketGrant } from './tickets.ts';
 import { leaveStream } from './viewers.ts';
 
 export interface SignalingDeps {
   streams: StreamStore;
   viewers: ViewerStore;
   connections: ConnectionStore;
+  relay: RelayReads;
   sender: ConnectionSender;
   clock: Clock;
+  ids: IdSource;
+  /** See core/seats.ts. */
+  seatRepairAfterMs: number;
   watchdog: WatchdogScheduler;
   graceSeconds: number;
 }
 
-/** The sender of a frame: its connection and the identity its ticket proved at $connect. */
-export interface Peer extends TicketClaims {
-  connectionId: string;
-}
+/** The sender of a frame: its connection and what its ticket granted at $connect. */
+export type Peer = TicketGrant & { connectionId: string };
+export type ViewerPeer = Extract<Peer, { role: 'viewer' }>;
+export type BroadcasterPeer = Extract<Peer, { role: 'broadcaster' }>;
 
 const frame = (event: string, data: Record<string, unknown>): ServerFrame => ({ event, data });
 
-async function liveStream(deps: SignalingDeps, streamId: string): Promise<StreamRecord> {
-  const stream = await deps.streams.get(streamId);
+async function liveStream(deps: Pick<SignalingDeps, 'streams'>, streamId: string): Promise<StreamRecord> {
+  return assertLive(await deps.streams.get(streamId), streamId);
+}
+
+function assertLive(stream: StreamRecord | undefined, streamId: string): StreamRecord {
   if (!stream) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
   if (stream.status !== 'live') throw wrongState(stream, 'signal on');
   return stream;
 }
 
 /**
- * Sends to the broadcaster of the sender's stream. One read (the stream row), no write; a
- * vanished broadcaster is dropped as its $disconnect would, and the sender learns `PEER_GONE`.
+ * The broadcaster connection that may signal for a live stream: the registered one, and if it
+ * proved itself with the stream key, only while that key is still the stream's (a rotation
+ * revokes it at once, without waiting for the socket to close).
  */
-export async function sendToBroadcaster(deps: SignalingDeps, me: Peer, message: ServerFrame): Promise<void> {
-  const stream = await liveStream(deps, me.streamId);
-  const target = stream.broadcasterConnectionId;
+export function currentBroadcaster(stream: StreamRecord): string | undefined {
+  const { broadcasterConnectionId, broadcasterKeyId, streamKeyHash } = stream;
+  if (stream.status !== 'live' || !broadcasterConnectionId) return undefined;
+  if (broadcasterKeyId && (!streamKeyHash || keyIdOf(streamKeyHash) !== broadcasterKeyId)) return undefined;
+  return broadcasterConnectionId;
+}
+
+/**
+ * Sends to the broadcaster of the viewer's stream. One BatchGetItem (the stream row and the
+ * viewer's session), no write: the session must be open and joined on this very connection, so a
+ * left viewer, a second socket or a frame before `stream:join` reaches nobody. A vanished
+ * broadcaster is dropped as its $disconnect would, and the sender learns `PEER_GONE`.
+ */
+export async function sendToBroadcaster(
+  deps: SignalingDeps,
+  me: ViewerPeer,
+  message: ServerFrame,
+): Promise<void> {
+  const { stream, session } = await deps.relay.pair(me.streamId, me.viewerId);
+  assertLive(stream, me.streamId);
+  if (!session || session.leftAt !== undefined)
+    throw new ConflictError('This viewing session is closed; join again', 'SESSION_CLOSED');
+  if (session.connectionId !== me.connectionId)
+    throw new ConflictError('Send stream:join on this connection first', 'NOT_JOINED');
+  const target = stream && currentBroadcaster(stream);
   if (!target)
     throw new ConflictError('No broadcaster is connected to this stream yet', 'BROADCASTER_NOT_CONNECTED');
   if ((await deps.sender.send(target, message)) === 'gone') {
@@ -49,11 +79,19 @@ export async function sendToBroadcaster(deps: SignalingDeps, me: Peer, message: 
 }
 
 /**
- * Sends to one viewer of the sender's own stream. One read (the session row, keyed by this
- * stream, so a viewerId of another stream finds nothing), no write.
+ * Sends to one viewer of the sender's own stream. One BatchGetItem (the stream row and the
+ * session row, keyed by this stream, so a viewerId of another stream finds nothing), no write:
+ * only the registered broadcaster connection, holding a current key if it used one, may signal.
  */
-export async function sendToViewer(deps: SignalingDeps, me: Peer, viewerId: string, message: ServerFrame) {
-  const session = await deps.viewers.get(me.streamId, viewerId);
+export async function sendToViewer(
+  deps: SignalingDeps,
+  me: BroadcasterPeer,
+  viewerId: string,
+  message: ServerFrame,
+): Promise<void> {
+  const { stream, session } = await deps.relay.pair(me.streamId, viewerId);
+  const live = assertLive(stream, me.streamId);
+  if (currentBroadcaster(live) !== me.connectionId) throw notTheBroadcaster(live, me);
   if (!session?.connectionId || session.leftAt !== undefined) {
     throw new NotFoundError(`No connected viewer ${viewerId} on this stream`, 'VIEWER_NOT_FOUND');
   }
@@ -65,15 +103,25 @@ export async function sendToViewer(deps: SignalingDeps, me: Peer, viewerId: stri
   }
 }
 
+/** Why a broadcaster connection may not signal: its key was replaced, or it never registered. */
+function notTheBroadcaster(stream: StreamRecord, me: BroadcasterPeer): ForbiddenError {
+  if (me.via === 'key' && stream.streamKeyHash && keyIdOf(stream.streamKeyHash) !== me.keyId) {
+    return new ForbiddenError(
+      'The stream key this connection was opened with has been replaced',
+      'KEY_REVOKED',
+    );
+  }
+  return new ForbiddenError(
+    "This connection is not the stream's broadcaster: send stream:offer first",
+    'NOT_BROADCASTER',
+  );
+}
+
 /** `stream:join`: binds the session to this connection and tells the broadcaster, if any. */
-export async function joinAsViewer(
-  deps: SignalingDeps,
-  me: Peer & { viewerId: string },
-): Promise<ServerFrame> {
+export async function joinAsViewer(deps: SignalingDeps, me: ViewerPeer): Promise<ServerFrame> {
   const attached = await deps.viewers.attachConnection(me.streamId, me.viewerId, me.userId, me.connectionId);
   if (!attached.ok) throw new NotFoundError('This viewing session is closed; join again', 'VIEWER_NOT_FOUND');
-  const stream = await liveStream(deps, me.streamId);
-  const broadcaster = stream.broadcasterConnectionId;
+  const broadcaster = currentBroadcaster(await liveStream(deps, me.streamId));
   let broadcasterConnected = false;
   if (broadcaster) {
     const sent = await deps.sender.send(
@@ -90,12 +138,18 @@ export async function joinAsViewer(
  * `stream:offer`: registers (or, after a drop, resumes) the broadcaster, acknowledges, then
  * announces every viewer already waiting, in that order.
  */
-export async function registerBroadcaster(deps: SignalingDeps, me: Peer, ref?: string): Promise<void> {
-  const registered = await deps.streams.registerBroadcaster(me.streamId, me.connectionId);
+export async function registerBroadcaster(
+  deps: SignalingDeps,
+  me: BroadcasterPeer,
+  ref?: string,
+): Promise<void> {
+  const keyId = me.via === 'key' ? me.keyId : undefined;
+  const registered = await deps.streams.registerBroadcaster(me.streamId, me.connectionId, keyId);
   if (!registered.ok) {
-    if (!registered.current)
-      throw new NotFoundError(`Stream ${me.streamId} does not exist`, 'STREAM_NOT_FOUND');
-    throw wrongState(registered.current, 'broadcast on');
+    const current = registered.current;
+    if (!current) throw new NotFoundError(`Stream ${me.streamId} does not exist`, 'STREAM_NOT_FOUND');
+    if (current.status !== 'live') throw wrongState(current, 'broadcast on');
+    throw notTheBroadcaster(current, me);
   }
   await deps.sender.send(me.connectionId, {
     ...frame('stream:offer:ack', { streamId: me.streamId }),
@@ -119,15 +173,15 @@ export async function registerBroadcaster(deps: SignalingDeps, me: Peer, ref?: s
  * code path), and the broadcaster, unless it is the one that found the viewer gone, is told.
  */
 export async function viewerLeft(
-  deps: Pick<SignalingDeps, 'streams' | 'viewers' | 'clock' | 'sender'>,
-  viewer: TicketClaims,
+  deps: Pick<SignalingDeps, 'streams' | 'viewers' | 'clock' | 'sender' | 'ids' | 'seatRepairAfterMs'>,
+  viewer: Pick<ViewerPeer, 'streamId' | 'userId' | 'viewerId'>,
   exceptConnectionId?: string,
 ): Promise<void> {
-  if (!viewer.viewerId) return;
   // A leave followed by the socket closing is one departure: tell the broadcaster once.
   if (!(await leaveStream(deps, viewer.streamId, viewer.viewerId, { userId: viewer.userId, roles: [] })))
     return;
-  const broadcaster = (await deps.streams.get(viewer.streamId))?.broadcasterConnectionId;
+  const stream = await deps.streams.get(viewer.streamId);
+  const broadcaster = stream && currentBroadcaster(stream);
   if (broadcaster && broadcaster !== exceptConnectionId) {
     await deps.sender.send(broadcaster, frame('stream:viewer:left', { viewerId: viewer.viewerId }));
   }
@@ -157,4 +211,21 @@ export async function broadcasterLeft(
   await eachLimited(viewers, FAN_OUT_CONCURRENCY, async (viewer) => {
     await deps.sender.send(viewer.connectionId, notice);
   });
+}
+
+/**
+ * The spec's leave, with no body: every open session of the caller on the stream departs as
+ * `viewerLeft` would. Found on an eventually consistent index, so a session opened a moment ago
+ * may be missed. Idempotent: nothing open is not an error.
+ */
+export async function viewerLeftAll(
+  deps: Pick<SignalingDeps, 'streams' | 'viewers' | 'clock' | 'sender' | 'ids' | 'seatRepairAfterMs'>,
+  streamId: string,
+  userId: string,
+): Promise<void> {
+  if (!(await deps.streams.get(streamId)))
+    throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
+  for (const viewerId of await deps.viewers.openSessionsOf(streamId, userId)) {
+    await viewerLeft(deps, { streamId, userId, viewerId });
+  }
 }

@@ -3,6 +3,7 @@ import type { PublicStream, StreamRecord, User } from './model.ts';
 import { toPublicStream } from './model.ts';
 import type { Clock, IdSource, StreamStore, WriteResult } from './ports.ts';
 import { hashStreamKey, streamKeyMatches } from './stream-key.ts';
+import { type BroadcasterProofKind, keyIdOf } from './tickets.ts';
 
 export interface StreamDeps {
   streams: StreamStore;
@@ -157,4 +158,13 @@ export async function listActiveStreams(
 ): Promise<{ streams: PublicStream[]; nextCursor: string | null }> {
   const result = await deps.streams.listLive({ limit: page.limit, skip: page.offset, cursor: page.cursor });
   return { streams: result.streams.map(toPublicStream), nextCursor: result.nextCursor };
+}
+
+/**
+ * What a broadcaster's ticket records of its proof: the owner, or the stream key by its id, so
+ * that rotating the key revokes the connection it opens (see `currentBroadcaster`).
+ */
+export function broadcasterGrant(stream: StreamRecord, proof: BroadcasterProof): BroadcasterProofKind {
+  if ('user' in proof) return { via: 'owner' };
+  return { via: 'key', keyId: keyIdOf(stream.streamKeyHash ?? '') };
 }

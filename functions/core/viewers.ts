@@ -2,13 +2,11 @@ import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { IceServer, TurnConfig } from './ice.ts';
 import { iceServersFor } from './ice.ts';
 import type { User } from './model.ts';
-import type { Clock, IdSource, StreamStore, ViewerStore } from './ports.ts';
+import type { IdSource } from './ports.ts';
+import { MARKER_ONLY, repairStaleSeats, type SeatDeps } from './seats.ts';
 import { wrongState } from './streams.ts';
 
-export interface ViewerDeps {
-  streams: StreamStore;
-  viewers: ViewerStore;
-  clock: Clock;
+export interface ViewerDeps extends SeatDeps {
   ids: IdSource;
   turn: TurnConfig;
 }
@@ -20,12 +18,15 @@ export interface JoinResult {
 }
 
 /**
- * Counts a viewer into a live stream and opens a viewing session. The count, the total and
- * the viewer limit are one conditional update, so concurrent joins can never overshoot
- * `maxViewers`; the peak follows with a second conditional update only when it grows.
+ * Counts a viewer into a live stream and opens a viewing session. The count, the total, the
+ * viewer limit and the seat's marker are one conditional update, so concurrent joins can never
+ * overshoot `maxViewers`; the session write follows, then the marker goes with the peak raised
+ * when it grew (core/seats.ts: a crash between the writes is repaired, not leaked).
  */
 export async function joinStream(deps: ViewerDeps, streamId: string, user: User): Promise<JoinResult> {
-  const added = await deps.streams.addViewer(streamId);
+  const now = deps.clock.now();
+  const viewerId = deps.ids.viewerId();
+  const added = await deps.streams.addViewer(streamId, viewerId, now);
   if (!added.ok) {
     const current = added.current;
     if (!current) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
@@ -34,36 +35,50 @@ export async function joinStream(deps: ViewerDeps, streamId: string, user: User)
       maxViewers: current.maxViewers,
     });
   }
-  const { viewerCount, peakViewers } = added.value;
-  if (viewerCount > peakViewers) await deps.streams.raisePeak(streamId, viewerCount);
-
-  const now = deps.clock.now();
-  const viewerId = deps.ids.viewerId();
+  const seat = { kind: 'joining' as const, viewerId, at: now };
   try {
     await deps.viewers.put({ streamId, viewerId, userId: user.userId, joinedAt: now });
   } catch (error) {
     // Without a session row nobody could ever leave this seat: give it back.
-    await deps.streams.removeViewer(streamId);
+    await deps.streams.settleSeat(streamId, seat, { viewers: 1, views: 1 });
     throw error;
   }
+  const { viewerCount, peakViewers } = added.value;
+  const peak = viewerCount > peakViewers ? viewerCount : undefined;
+  await Promise.all([
+    deps.streams.settleSeat(streamId, seat, { ...MARKER_ONLY, peak }),
+    repairStaleSeats(deps, added.value),
+  ]);
   return { success: true, viewerId, iceServers: iceServersFor(user.userId, deps.turn, now) };
 }
 
 /**
- * Closes a viewing session. Idempotent: leaving twice (a retry, a tab closing after an explicit
- * leave) counts the viewer out once. True when this call is the one that closed it.
+ * Closes a viewing session and counts the viewer out. Idempotent: leaving twice (a retry, a tab
+ * closing after an explicit leave) counts the viewer out once. True when this call closed it.
+ * Three writes (marker, close, count-and-unmark) so that a crash between them is repaired.
  */
 export async function leaveStream(
-  deps: Pick<ViewerDeps, 'streams' | 'viewers' | 'clock'>,
+  deps: Pick<ViewerDeps, 'streams' | 'viewers' | 'clock' | 'ids' | 'seatRepairAfterMs'>,
   streamId: string,
   viewerId: string,
   user: User,
 ): Promise<boolean> {
-  const closed = await deps.viewers.close(streamId, viewerId, user.userId, deps.clock.now());
-  if (closed.ok) {
-    await deps.streams.removeViewer(streamId);
-    return true;
+  const now = deps.clock.now();
+  const seat = { kind: 'leaving' as const, viewerId, attempt: deps.ids.attemptId(), at: now };
+  // Once the stream has ended its count is already zero: the session only closes (watch time).
+  const marked = await deps.streams.markLeaving(streamId, seat);
+  const closed = await deps.viewers.close(streamId, viewerId, {
+    leftAt: now,
+    attempt: seat.attempt,
+    userId: user.userId,
+  });
+  if (marked.ok) {
+    await Promise.all([
+      deps.streams.settleSeat(streamId, seat, closed.ok ? { viewers: 1, views: 0 } : MARKER_ONLY),
+      repairStaleSeats(deps, marked.value),
+    ]);
   }
+  if (closed.ok) return true;
   const session = closed.current;
   if (!session)
     throw new NotFoundError(`No viewer session ${viewerId} on stream ${streamId}`, 'VIEWER_NOT_FOUND');

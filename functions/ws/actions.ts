@@ -5,12 +5,14 @@ import { joinChatRoom } from '../core/chat-room.ts';
 import { ForbiddenError, ValidationError } from '../core/errors.ts';
 import type { ServerFrame } from '../core/frames.ts';
 import {
+  type BroadcasterPeer,
   joinAsViewer,
   type Peer,
   registerBroadcaster,
   type SignalingDeps,
   sendToBroadcaster,
   sendToViewer,
+  type ViewerPeer,
   viewerLeft,
 } from '../core/signaling.ts';
 import { announceEnd } from '../core/stream-end.ts';
@@ -54,7 +56,7 @@ export const signalingActions = {
     kind: 'control',
     data: z.strictObject({ streamId, offer: sdp('offer').optional() }),
     run: async (deps, me, _data, ref) => {
-      await registerBroadcaster(deps, me, ref);
+      await registerBroadcaster(deps, me as BroadcasterPeer, ref);
       return undefined;
     },
   }),
@@ -63,7 +65,7 @@ export const signalingActions = {
     kind: 'control',
     data: z.strictObject({ streamId, viewerId, offer: sdp('offer') }),
     run: async (deps, me, { viewerId: to, offer }) => {
-      await sendToViewer(deps, me, to, frame('stream:offer:received', { offer }));
+      await sendToViewer(deps, me as BroadcasterPeer, to, frame('stream:offer:received', { offer }));
       return undefined;
     },
   }),
@@ -78,7 +80,7 @@ export const signalingActions = {
       if (me.role === 'viewer') {
         const relayed = { viewerId: me.viewerId, candidate: data.candidate };
         await sendToBroadcaster(deps, me, frame('stream:ice-candidate:received', relayed));
-      } else if (data.viewerId) {
+      } else if (me.role === 'broadcaster' && data.viewerId) {
         await sendToViewer(
           deps,
           me,
@@ -100,7 +102,7 @@ export const signalingActions = {
     kind: 'control',
     data: z.strictObject({ streamId }),
     run: async (deps, me) => {
-      // The broadcaster's ticket speaks for the owner (it was minted for the owner or key holder).
+      assertOwner(me);
       await endStream(deps, me.streamId, { userId: me.userId, roles: [] });
       await announceEnd(deps, me.streamId, 'ended');
       return undefined;
@@ -110,14 +112,16 @@ export const signalingActions = {
     roles: ['viewer'],
     kind: 'control',
     data: z.strictObject({ streamId }),
-    run: (deps, me) => joinAsViewer(deps, me as Peer & { viewerId: string }),
+    run: (deps, me) => joinAsViewer(deps, me as ViewerPeer),
   }),
   'stream:answer': action({
     roles: ['viewer'],
     kind: 'control',
     data: z.strictObject({ streamId, answer: sdp('answer') }),
     run: async (deps, me, { answer }) => {
-      await sendToBroadcaster(deps, me, frame('stream:answer:received', { viewerId: me.viewerId, answer }));
+      const viewer = me as ViewerPeer;
+      const answered = frame('stream:answer:received', { viewerId: viewer.viewerId, answer });
+      await sendToBroadcaster(deps, viewer, answered);
       return undefined;
     },
   }),
@@ -126,7 +130,7 @@ export const signalingActions = {
     kind: 'control',
     data: z.strictObject({ streamId }),
     run: async (deps, me) => {
-      await viewerLeft(deps, me);
+      await viewerLeft(deps, me as ViewerPeer);
       return undefined;
     },
   }),
@@ -144,6 +148,7 @@ export const signalingActions = {
     kind: 'control',
     data: z.strictObject({ streamId, message: ChatBody.shape.message }),
     run: async (deps, me, data) => {
+      assertOwner(me);
       const posted = await postMessage(
         deps,
         deps.chatLimits,
@@ -166,6 +171,19 @@ export const signalingActions = {
 } as const;
 
 export type SignalingAction = keyof typeof signalingActions;
+
+/**
+ * A broadcaster connection opened with the stream key alone speaks for the broadcast, not for
+ * the owner: ending the stream and chatting as the owner need the owner's sign-in.
+ */
+function assertOwner(me: Peer): void {
+  if (me.role === 'broadcaster' && me.via === 'key') {
+    throw new ForbiddenError(
+      "A stream key may broadcast, not act as the owner: start or ticket with the owner's token",
+      'OWNER_REQUIRED',
+    );
+  }
+}
 
 /** The frame names another stream than the connection's: refuse rather than guess. */
 export function assertSameStream(me: Peer, data: { streamId?: string }): void {

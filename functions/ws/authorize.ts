@@ -31,13 +31,23 @@ export const handler = middy<
     log.info('ticket refused', { requestId: context.awsRequestId, reason });
     throw new Error('Unauthorized');
   }
-  const { streamId, role, userId, viewerId } = check.claims;
+  const claims = check.claims;
   return {
-    principalId: userId,
+    principalId: claims.userId,
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
     },
-    context: { streamId, role, userId, viewerId: viewerId ?? '' },
+    // Context values must be strings, numbers or booleans: '' stands for a field the role lacks.
+    context: {
+      streamId: claims.streamId,
+      role: claims.role,
+      userId: claims.userId,
+      viewerId: claims.role === 'viewer' ? claims.viewerId : '',
+      via: claims.role === 'broadcaster' ? claims.via : '',
+      keyId: claims.role === 'broadcaster' && claims.via === 'key' ? claims.keyId : '',
+      ticketId: claims.ticketId,
+      ticketExpiresAt: claims.expiresAt,
+    },
   };
 });

@@ -1,11 +1,12 @@
 import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
 import { DynamoConnectionStore } from '../adapters/connection-store.ts';
+import { DynamoRelayReads } from '../adapters/relay-reads.ts';
 import { DynamoStreamStore } from '../adapters/stream-store.ts';
-import { systemClock } from '../adapters/system.ts';
+import { randomIds, systemClock } from '../adapters/system.ts';
 import { DynamoViewerStore } from '../adapters/viewer-store.ts';
 import { EventBridgeWatchdogScheduler } from '../adapters/watchdog-scheduler.ts';
 import { chatDeps, chatLimitsFromEnv } from '../api/deps.ts';
-import { intEnv, requireEnv } from '../config.ts';
+import { intEnv, requireEnv, seatRepairAfterMsFromEnv } from '../config.ts';
 import type { SignalingDeps } from '../core/signaling.ts';
 import type { FrameDeps } from './actions.ts';
 
@@ -24,6 +25,9 @@ export function signalingDeps(): SignalingDeps {
   return {
     ...endDeps(),
     viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')),
+    relay: new DynamoRelayReads(requireEnv('STREAMS_TABLE'), requireEnv('VIEWERS_TABLE')),
+    ids: randomIds,
+    seatRepairAfterMs: seatRepairAfterMsFromEnv(),
     watchdog: new EventBridgeWatchdogScheduler({
       functionArn: requireEnv('WATCHDOG_FUNCTION_ARN'),
       roleArn: requireEnv('WATCHDOG_SCHEDULER_ROLE_ARN'),

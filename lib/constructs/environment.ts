@@ -27,6 +27,7 @@ const ENV_SOURCES = {
   CONNECTION_TTL_SECONDS: 'parameter',
   SIGNALING_TICKET_TTL_SECONDS: 'parameter',
   BROADCASTER_GRACE_SECONDS: 'parameter',
+  SEAT_REPAIR_AFTER_SECONDS: 'parameter',
   CHAT_RATE_LIMIT: 'parameter',
   CHAT_RETENTION_DAYS: 'parameter',
   SIGNALING_URL: 'resource',

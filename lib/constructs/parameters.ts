@@ -65,7 +65,13 @@ const SPECS: Record<ParameterEnvName, ParameterSpec> = {
     id: 'BroadcasterGraceSeconds',
     ...number('60', 5, 600, 'How long a live stream waits for its broadcaster to reconnect'),
   },
-  // Ranges and defaults as functions/api/post-chat.ts reads them.
+  // At least 15 s: past the functions' 10 s timeout, so a join or leave still running is never
+  // taken for an interrupted one (functions/config.ts reads it with the same range).
+  SEAT_REPAIR_AFTER_SECONDS: {
+    id: 'SeatRepairAfterSeconds',
+    ...number('60', 15, 3600, 'After how long a join or leave interrupted by a crash is repaired'),
+  },
+  // Ranges and defaults as functions/api/deps.ts reads them.
   CHAT_RATE_LIMIT: {
     id: 'ChatRateLimit',
     ...number('5', 1, 1000, 'Chat messages a user may post per stream in 10 s'),

@@ -55,7 +55,7 @@ describe('DynamoStreamStore', () => {
   it('reports a failed join condition with the current row, read once', async () => {
     ddb.on(UpdateCommand).rejects(awsError('ConditionalCheckFailedException'));
     ddb.on(GetCommand).resolves({ Item: live });
-    const result = await streams.addViewer('s1');
+    const result = await streams.addViewer('s1', 'v1', 5);
     expect(result).toEqual({ ok: false, current: live });
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
     expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toMatchObject({
@@ -64,19 +64,38 @@ describe('DynamoStreamStore', () => {
     });
   });
 
-  it('guards the viewer limit and the live state in the same update that counts the viewer', async () => {
-    ddb.on(UpdateCommand).resolves({ Attributes: { ...live, viewerCount: 1 } });
-    await streams.addViewer('s1');
+  it('guards the viewer limit and the live state in the same update that counts the viewer and marks the seat', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...live, viewerCount: 1, 'joining#v1': 5 } });
+    const result = await streams.addViewer('s1', 'v1', 5);
     const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
     expect(input?.ConditionExpression).toBe('#status = :live AND viewerCount < maxViewers');
     expect(input?.UpdateExpression).toContain('viewerCount = viewerCount + :one');
+    expect(input?.ExpressionAttributeNames).toMatchObject({ '#m': 'joining#v1' });
+    // The marker comes back as a pending seat, not as a stray attribute.
+    expect(result).toEqual({
+      ok: true,
+      value: { ...live, viewerCount: 1, pendingSeats: [{ kind: 'joining', viewerId: 'v1', at: 5 }] },
+    });
   });
 
-  it('does not read back after a lost peak race or a late leave: those are expected', async () => {
+  it('settles a seat only while its marker is there, taking the counts off in the same write', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: live });
+    const seat = { kind: 'leaving' as const, viewerId: 'v1', attempt: 'a1', at: 5 };
+    expect(await streams.settleSeat('s1', seat, { viewers: 1, views: 0 })).toBe(true);
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.UpdateExpression).toBe('SET viewerCount = viewerCount - :viewers REMOVE #m');
+    expect(input?.ConditionExpression).toBe('attribute_exists(#m) AND viewerCount >= :viewers');
+    expect(input?.ExpressionAttributeNames).toEqual({ '#m': 'leaving#v1#a1' });
+  });
+
+  it('settles without the peak after a lost peak race, and never reads back: both are expected', async () => {
     ddb.on(UpdateCommand).rejects(awsError('ConditionalCheckFailedException'));
-    await streams.raisePeak('s1', 3);
-    await streams.removeViewer('s1');
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(2);
+    const seat = { kind: 'joining' as const, viewerId: 'v1', at: 5 };
+    expect(await streams.settleSeat('s1', seat, { viewers: 0, views: 0, peak: 3 })).toBe(false);
+    const [withPeak, without] = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(withPeak?.UpdateExpression).toBe('SET peakViewers = :peak REMOVE #m');
+    expect(withPeak?.ConditionExpression).toBe('attribute_exists(#m) AND peakViewers < :peak');
+    expect(without?.UpdateExpression).toBe('REMOVE #m');
     expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
   });
 
@@ -137,17 +156,24 @@ describe('DynamoViewerStore', () => {
     ddb
       .on(UpdateCommand)
       .resolves({ Attributes: { streamId: 's1', viewerId: 'v1', userId: 'bob', joinedAt: 1 } });
-    await viewers.close('s1', 'v1', 'bob', 5);
+    await viewers.close('s1', 'v1', { leftAt: 5, attempt: 'a1', userId: 'bob' });
     const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.ConditionExpression).toBe('userId = :user AND attribute_not_exists(leftAt)');
+    expect(input?.ConditionExpression).toBe(
+      'userId = :user AND attribute_exists(viewerId) AND attribute_not_exists(leftAt)',
+    );
     expect(input?.UpdateExpression).toContain('watchMs = :now - joinedAt');
+    // Out of the open-sessions index, and the attempt that closed it recorded (core/seats.ts).
+    expect(input?.UpdateExpression).toContain('closedBy = :attempt REMOVE openStreamId');
   });
 
   it('reports an already closed session with what is stored', async () => {
     const closed = { streamId: 's1', viewerId: 'v1', userId: 'bob', joinedAt: 1, leftAt: 3 };
     ddb.on(UpdateCommand).rejects(awsError('ConditionalCheckFailedException'));
     ddb.on(GetCommand).resolves({ Item: closed });
-    expect(await viewers.close('s1', 'v1', 'bob', 5)).toEqual({ ok: false, current: closed });
+    expect(await viewers.close('s1', 'v1', { leftAt: 5, attempt: 'a1', userId: 'bob' })).toEqual({
+      ok: false,
+      current: closed,
+    });
   });
 
   it('maps throttling on the session write to ServiceUnavailableError', async () => {
