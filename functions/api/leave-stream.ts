@@ -1,6 +1,7 @@
 import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
 import { requireEnv } from '../config.ts';
 import { viewerLeft } from '../core/signaling.ts';
+import { withinStream } from '../core/streams.ts';
 import { sessionDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -15,12 +16,14 @@ const deps = { ...sessionDeps(), sender: new ApiGatewayConnectionSender(requireE
 export const handler = route(
   { auth: 'user', params: StreamPath, body: LeaveStreamBody },
   async ({ params, body, user }) => {
-    await viewerLeft(deps, {
-      streamId: params.streamId,
-      role: 'viewer',
-      userId: user.userId,
-      viewerId: body.viewerId,
-    });
+    await withinStream(deps, params.streamId, () =>
+      viewerLeft(deps, {
+        streamId: params.streamId,
+        role: 'viewer',
+        userId: user.userId,
+        viewerId: body.viewerId,
+      }),
+    );
     return ok({ success: true });
   },
 );
