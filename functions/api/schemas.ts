@@ -66,7 +66,9 @@ export const EndStreamBody = z.strictObject({
   recordingUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .max(2048, 'must be at most 2048 characters')
-    .optional(),
+    // The spec's `{recordingUrl}` from a client that recorded nothing may well be `null`: no URL.
+    .nullish()
+    .transform((url) => url ?? undefined),
 });
 
 export const EmptyBody = z.strictObject({});
