@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '../core/errors.ts';
-import { assertLiveBroadcaster, broadcasterGrant } from '../core/streams.ts';
+import { assertLiveBroadcaster, broadcasterGrant, withinStream } from '../core/streams.ts';
 import { assertOpenSession } from '../core/viewers.ts';
 import { sessionDeps } from './deps.ts';
 import { ok } from './responses.ts';
@@ -21,9 +21,10 @@ export const handler = route(
     const { streamId } = params;
     if (body.viewerId) {
       if (!user) throw new UnauthorizedError('Sign in as the viewer of this session');
-      await assertOpenSession(deps, streamId, body.viewerId, user);
+      const { viewerId } = body;
+      await withinStream(deps, streamId, () => assertOpenSession(deps, streamId, viewerId, user));
       return ok({
-        signaling: issue({ streamId, role: 'viewer', userId: user.userId, viewerId: body.viewerId }),
+        signaling: issue({ streamId, role: 'viewer', userId: user.userId, viewerId }),
       });
     }
     const streamKey = header('x-stream-key');

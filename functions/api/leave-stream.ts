@@ -1,6 +1,7 @@
 import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
 import { requireEnv } from '../config.ts';
 import { viewerLeft, viewerLeftAll } from '../core/signaling.ts';
+import { withinStream } from '../core/streams.ts';
 import { seatDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -17,7 +18,9 @@ export const handler = route(
   { auth: 'user', params: StreamPath, body: LeaveStreamBody },
   async ({ params, body, user }) => {
     const { streamId } = params;
-    if (body.viewerId) await viewerLeft(deps, { streamId, userId: user.userId, viewerId: body.viewerId });
+    const { viewerId } = body;
+    if (viewerId)
+      await withinStream(deps, streamId, () => viewerLeft(deps, { streamId, userId: user.userId, viewerId }));
     else await viewerLeftAll(deps, streamId, user.userId);
     return ok({ success: true });
   },

@@ -1,13 +1,36 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors.ts';
+import {
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../core/errors.ts';
 
 /** Our bodies are small JSON documents; anything bigger is a mistake or an attack. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Turns zod's issues into `details.issues: [{field, message}]`, the same everywhere. */
-export function validationError(error: z.ZodError, where: 'body' | 'query' | 'path'): ValidationError {
-  const issues = error.issues.map((issue) => ({
+/** The code of an issue that means "well formed, names nothing" (schemas.ts marks them), if it is one. */
+function notFoundCode(issue: z.core.$ZodIssue): string | undefined {
+  const code = issue.code === 'custom' ? issue.params?.notFound : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Turns zod's issues into `details.issues: [{field, message}]`, the same everywhere. Input that
+ * is malformed anywhere is a 400; only when every issue is a well-formed id naming nothing is it
+ * that id's 404.
+ */
+export function validationError(
+  error: z.ZodError,
+  where: 'body' | 'query' | 'path',
+): ValidationError | NotFoundError {
+  const malformed = error.issues.filter((issue) => notFoundCode(issue) === undefined);
+  const missing = error.issues[0];
+  if (malformed.length === 0 && missing) {
+    return new NotFoundError(missing.message, notFoundCode(missing));
+  }
+  const issues = malformed.map((issue) => ({
     field: issue.path.length ? issue.path.join('.') : where,
     message: issue.message,
   }));

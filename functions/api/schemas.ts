@@ -4,9 +4,39 @@ import { z } from 'zod';
 const printable = (allowLines: boolean) => (text: string) =>
   !/\p{Cc}/u.test(allowLines ? text.replace(/[\n\r\t]/g, '') : text);
 
-export const StreamPath = z.strictObject({
-  streamId: z.uuid({ error: 'must be a stream id (UUID)' }),
+/**
+ * What can be an id at all: 1..128 of `A-Z a-z 0-9 _ -`. URL-safe as it is, never `.` or `..`
+ * (a segment a client or proxy would resolve away), nothing that decodes into `/`, `%`, spaces or
+ * control characters, and far under DynamoDB's key limit. Input outside it is a client bug or a
+ * probe: 400 names it. Any id inside it that names nothing is a 404, whatever its shape.
+ */
+export const WellFormedId = z
+  .string({ error: 'must be an id' })
+  // `abort`: input that is not an id gets only this issue, never a not-found one as well.
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, {
+    message: 'must be an id: 1 to 128 letters, digits, - or _',
+    abort: true,
+  });
+
+/** The only stream ids there are: what `crypto.randomUUID()` mints. */
+const MINTED_STREAM_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A `{streamId}` path segment. A well-formed id this service could not have minted names no
+ * stream: it is answered `404 STREAM_NOT_FOUND` (request.ts) without reading DynamoDB, the same
+ * answer an unknown UUID gets after its read.
+ */
+const StreamIdSegment = WellFormedId.superRefine((id, ctx) => {
+  if (!MINTED_STREAM_ID.test(id)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `Stream ${id} does not exist`,
+      params: { notFound: 'STREAM_NOT_FOUND' },
+    });
+  }
 });
+
+export const StreamPath = z.strictObject({ streamId: StreamIdSegment });
 
 /** The platform ceiling for `maxViewers`: each viewer is a peer connection from the broadcaster. */
 export const MAX_VIEWERS_LIMIT = 10_000;
@@ -36,18 +66,20 @@ export const EndStreamBody = z.strictObject({
   recordingUrl: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .max(2048, 'must be at most 2048 characters')
-    .optional(),
+    // The spec's `{recordingUrl}` from a client that recorded nothing may well be `null`: no URL.
+    .nullish()
+    .transform((url) => url ?? undefined),
 });
 
 export const EmptyBody = z.strictObject({});
 
 export const TicketBody = z.strictObject({
-  viewerId: z.uuid({ error: 'must be the viewerId that join returned' }).optional(),
+  viewerId: WellFormedId.optional(),
 });
 
 /** Without `viewerId` (the spec's request) every open session of the caller on the stream leaves. */
 export const LeaveStreamBody = z.strictObject({
-  viewerId: z.uuid({ error: 'must be the viewerId that join returned' }).optional(),
+  viewerId: WellFormedId.optional(),
 });
 
 const integer = (min: number, max: number, fallback: number) =>
@@ -96,13 +128,10 @@ export const ChatQuery = z.strictObject({
 });
 
 const userId = z.string().regex(/^[A-Za-z0-9_.@|:-]{1,128}$/, 'must be a user id');
-const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a message id');
 
-export const MessagePath = z.strictObject({
-  streamId: z.uuid({ error: 'must be a stream id (UUID)' }),
-  messageId: ulid,
-});
-export const BanPath = z.strictObject({ streamId: z.uuid({ error: 'must be a stream id (UUID)' }), userId });
+/** Any well-formed message id; one that names no message is `MESSAGE_NOT_FOUND` after the stream's checks. */
+export const MessagePath = z.strictObject({ streamId: StreamIdSegment, messageId: WellFormedId });
+export const BanPath = z.strictObject({ streamId: StreamIdSegment, userId });
 
 export const BanBody = z.strictObject({
   userId,

@@ -49,6 +49,27 @@ export async function getStream(
   return stream;
 }
 
+/**
+ * Runs `step`, which looks a viewing session up by stream and viewer id. Sessions live under
+ * their stream, so when none is found because the stream itself does not exist, the precise
+ * answer is `STREAM_NOT_FOUND`, not `VIEWER_NOT_FOUND`. The stream is read on that path only.
+ *
+ * @example
+ * await withinStream(deps, streamId, () => assertOpenSession(deps, streamId, viewerId, user));
+ */
+export async function withinStream<T>(
+  deps: { streams: Pick<StreamStore, 'get'> },
+  streamId: string,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof NotFoundError && error.code === 'VIEWER_NOT_FOUND') await getStream(deps, streamId);
+    throw error;
+  }
+}
+
 /** Who may act as the broadcaster: the owner's token, or the stream key (for encoders). */
 export type BroadcasterProof = { user: User } | { streamKey: string };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChatBody } from '../api/schemas.ts';
+import { ChatBody, WellFormedId } from '../api/schemas.ts';
 import { type ChatDeps, type ChatLimits, postMessage } from '../core/chat.ts';
 import { joinChatRoom } from '../core/chat-room.ts';
 import { ForbiddenError, ValidationError } from '../core/errors.ts';
@@ -32,9 +32,10 @@ const candidate = z.object({
   sdpMLineIndex: z.int().min(0).max(255).nullish(),
   usernameFragment: z.string().max(256).nullish(),
 });
-const viewerId = z.uuid({ error: 'must be the viewerId of one of your viewers' });
-/** The spec's clients name the stream in their frames; the connection already knows it. */
-const streamId = z.uuid().optional();
+/** Any well-formed id: one that names none of this stream's viewers is `VIEWER_NOT_FOUND`. */
+const viewerId = WellFormedId;
+/** The spec's clients name the stream in their frames; the connection already knows it (`WRONG_STREAM` otherwise). */
+const streamId = WellFormedId.optional();
 
 /** What `$default`'s actions work with: signaling, and chat (room bans, posting). */
 export type FrameDeps = SignalingDeps & ChatDeps & { chatLimits: ChatLimits };

@@ -73,6 +73,19 @@ describe('stream lifecycle through the local API Gateway emulator', () => {
     expect(stillActive.body.streams.map((s: { streamId: string }) => s.streamId)).not.toContain(streamId);
   });
 
+  it('ends on the spec body with recordingUrl null, as with no URL at all', async () => {
+    const { streamId, ownerToken } = await h.newStream('gina', { start: true });
+    const ended = await h.call('POST', `/api/livestream/${streamId}/end`, {
+      token: ownerToken,
+      body: { recordingUrl: null },
+    });
+    expect(ended).toMatchObject({ status: 200, body: { success: true } });
+    expect((await h.call('GET', `/api/livestream/${streamId}`)).body).toMatchObject({
+      status: 'ended',
+      recordingUrl: null,
+    });
+  });
+
   it('records a viewing session per join with its watch time, and a second leave changes nothing', async () => {
     const { streamId } = await h.newStream('carol', { start: true });
     const dave = await h.token('dave');

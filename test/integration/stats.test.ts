@@ -55,7 +55,7 @@ describe('GET /api/livestream/{id}/stats', () => {
     expect(admin.body).toMatchObject({ status: 'created', totalViews: 0, uniqueViewers: 0, concurrency: [] });
     expect((await h.call('GET', stats)).status).toBe(401);
     expect(
-      (await h.call('GET', '/api/livestream/not-a-uuid/stats', { token: stream.ownerToken })).status,
+      (await h.call('GET', '/api/livestream/not.a.stream/stats', { token: stream.ownerToken })).status,
     ).toBe(400);
   });
 });
