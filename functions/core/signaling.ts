@@ -103,6 +103,21 @@ export async function sendToViewer(
   }
 }
 
+/**
+ * The spec's broadcaster candidate, `{streamId, candidate}` with no viewer named: to every viewer
+ * connection of the stream. One GetItem (the sender must be the current broadcaster) and one Query,
+ * no write; sends grow with the audience, so the SDK always names the viewer instead.
+ */
+export async function sendToEveryViewer(deps: SignalingDeps, me: BroadcasterPeer, message: ServerFrame) {
+  const live = await liveStream(deps, me.streamId);
+  if (currentBroadcaster(live) !== me.connectionId) throw notTheBroadcaster(live, me);
+  const viewers = (await deps.connections.listByStream(me.streamId)).filter((c) => c.role === 'viewer');
+  // A viewer found gone is left to its own $disconnect: this is a courtesy copy, not a relay.
+  await eachLimited(viewers, FAN_OUT_CONCURRENCY, async (viewer) => {
+    await deps.sender.send(viewer.connectionId, message);
+  });
+}
+
 /** Why a broadcaster connection may not signal: its key was replaced, or it never registered. */
 function notTheBroadcaster(stream: StreamRecord, me: BroadcasterPeer): ForbiddenError {
   if (me.via === 'key' && stream.streamKeyHash && keyIdOf(stream.streamKeyHash) !== me.keyId) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ChatBody, WellFormedId } from '../api/schemas.ts';
 import { type ChatDeps, type ChatLimits, postMessage } from '../core/chat.ts';
 import { joinChatRoom } from '../core/chat-room.ts';
-import { ForbiddenError, ValidationError } from '../core/errors.ts';
+import { ForbiddenError } from '../core/errors.ts';
 import type { ServerFrame } from '../core/frames.ts';
 import {
   type BroadcasterPeer,
@@ -11,6 +11,7 @@ import {
   registerBroadcaster,
   type SignalingDeps,
   sendToBroadcaster,
+  sendToEveryViewer,
   sendToViewer,
   type ViewerPeer,
   viewerLeft,
@@ -81,19 +82,10 @@ export const signalingActions = {
       if (me.role === 'viewer') {
         const relayed = { viewerId: me.viewerId, candidate: data.candidate };
         await sendToBroadcaster(deps, me, frame('stream:ice-candidate:received', relayed));
-      } else if (me.role === 'broadcaster' && data.viewerId) {
-        await sendToViewer(
-          deps,
-          me,
-          data.viewerId,
-          frame('stream:ice-candidate:received', { candidate: data.candidate }),
-        );
-      } else {
-        throw new ValidationError(
-          'data.viewerId: required: the viewer this candidate is for',
-          undefined,
-          'INVALID_FRAME',
-        );
+      } else if (me.role === 'broadcaster') {
+        const relayed = frame('stream:ice-candidate:received', { candidate: data.candidate });
+        if (data.viewerId) await sendToViewer(deps, me, data.viewerId, relayed);
+        else await sendToEveryViewer(deps, me, relayed);
       }
       return undefined;
     },

@@ -299,10 +299,10 @@ const cases: Case[] = [
   ],
   ['joining without a token', 'POST', on('live', 'join'), () => ({}), 401, 'UNAUTHORIZED'],
   [
-    'leaving without a viewerId',
+    'leaving with a viewerId that is not an id',
     'POST',
     on('live', 'leave'),
-    () => ({ token: t.bob }),
+    () => ({ token: t.bob, body: { viewerId: '../x' } }),
     400,
     'VALIDATION_FAILED',
   ],
