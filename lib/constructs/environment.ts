@@ -28,6 +28,7 @@ const ENV_SOURCES = {
   SIGNALING_TICKET_TTL_SECONDS: 'parameter',
   BROADCASTER_GRACE_SECONDS: 'parameter',
   CHAT_RATE_LIMIT: 'parameter',
+  CHAT_ROOM_RATE_LIMIT: 'parameter',
   CHAT_RETENTION_DAYS: 'parameter',
   SIGNALING_URL: 'resource',
   SIGNALING_SECRET_ARN: 'resource',

@@ -29,14 +29,17 @@ const BURST = SENDERS * PER_SENDER;
 
 let h: Awaited<ReturnType<typeof harness>>;
 beforeAll(async () => {
-  // The burst needs 10 posts from each sender; the per-user limit has its own test (chat-live).
-  // Handlers read it at cold start: set before the stack runs.
+  // The burst needs 10 posts from each sender and 100 in the room within a second or two; the
+  // per-user and per-room limits have their own tests (chat-live, chat-room-rate). Handlers read
+  // them at cold start: set before the stack runs.
   process.env.CHAT_RATE_LIMIT = '1000';
+  process.env.CHAT_ROOM_RATE_LIMIT = '1000';
   h = await harness();
 });
 afterAll(async () => {
   await h?.close();
   delete process.env.CHAT_RATE_LIMIT;
+  delete process.env.CHAT_ROOM_RATE_LIMIT;
 });
 
 const post = (streamId: string, token: string, message: string) =>

@@ -14,8 +14,8 @@ import { liveStream } from './signaling-scene.ts';
  * Two kinds of member: most joined with `batch: true` (as the SDK does) and get coalesced
  * `chat:messages`; one in 200 joined as a client written from the spec (no `batch`) and gets the
  * spec's `chat:message`, one frame per message. Few of those: each spec member is sent the flood's
- * 2,000 frames one after another (its order depends on it), which is what makes this flood take
- * longer than the coalesced delivery alone would.
+ * 2,000 frames one after another (its order depends on it), which is what makes this flood, with
+ * the room's limit lifted, take longer than the coalesced delivery alone would.
  */
 
 const MEMBERS = 1_000;
@@ -31,7 +31,8 @@ const SEND_EVERY_MS = 100;
 const PER_SENDER = (FLOOD_SECONDS * 1000) / SEND_EVERY_MS;
 /**
  * The fan-out batches by a 0.25 s window: at most 4 frames a second reach a member that asked for
- * batches; 5 is the bound. A spec client gets one frame per message instead.
+ * batches; 5 is the bound. A spec client gets one frame per message instead (its bound is the
+ * room's message rate: chat-room-rate.test.ts).
  */
 const MAX_FRAMES_PER_SECOND = 5;
 
@@ -214,9 +215,11 @@ const members: Member[] = [];
 const report: Record<string, unknown> = {};
 
 beforeAll(async () => {
-  // The per-user limit (5 messages per 10 s) is tested in chat-rest.test.ts; this flood needs 10
-  // messages a second from each sender. Handlers read it at cold start: set before the stack runs.
+  // The per-user limit (5 messages per 10 s) is tested in chat-rest.test.ts and the room's (10 a
+  // second) in chat-room-rate.test.ts; this flood needs 10 messages a second from each sender, 200
+  // in the room. Handlers read them at cold start: set before the stack runs.
   process.env.CHAT_RATE_LIMIT = '1000';
+  process.env.CHAT_ROOM_RATE_LIMIT = '1000';
   h = await harness();
   ({ streamId } = await liveStream(h, 'scale-host'));
 });
@@ -227,6 +230,7 @@ afterAll(async () => {
   await within(closed, 30_000, 'closing the members').catch(() => {});
   await h?.close();
   delete process.env.CHAT_RATE_LIMIT;
+  delete process.env.CHAT_ROOM_RATE_LIMIT;
   report.closeSeconds = secondsSince(closing);
   console.info('chat scale:', JSON.stringify(report));
 });

@@ -2,11 +2,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoChatStore } from '../../functions/adapters/chat-store.ts';
 import { DynamoConnectionStore } from '../../functions/adapters/connection-store.ts';
 
 const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', maxAttempts: 1 }));
 const ddb = mockClient(db);
 const connections = new DynamoConnectionStore('LivestreamConnections', db);
+const chat = new DynamoChatStore('LivestreamChat', db);
 
 beforeEach(() => ddb.reset());
 
@@ -49,5 +51,28 @@ describe('DynamoConnectionStore: chat rooms', () => {
     expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.UpdateExpression).toBe(
       'REMOVE chatRoom, chatBatch',
     );
+  });
+});
+
+describe('DynamoChatStore: the room window', () => {
+  it('counts a post in the room’s second only while it is under the limit', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    expect(await chat.countRoomPost('s1', { index: 1_700_000_000, max: 10, expiresAt: 1_700_000_061 })).toBe(
+      true,
+    );
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toEqual({
+      TableName: 'LivestreamChat',
+      Key: { streamId: 's1', messageId: 'roomrate#1700000000' },
+      UpdateExpression: 'ADD posts :one SET expiresAt = :exp',
+      ConditionExpression: 'attribute_not_exists(posts) OR posts < :max',
+      ExpressionAttributeValues: { ':one': 1, ':max': 10, ':exp': 1_700_000_061 },
+    });
+  });
+
+  it('answers false when the second is full', async () => {
+    ddb
+      .on(UpdateCommand)
+      .rejects(Object.assign(new Error('full'), { name: 'ConditionalCheckFailedException', $metadata: {} }));
+    expect(await chat.countRoomPost('s1', { index: 1, max: 10, expiresAt: 62 })).toBe(false);
   });
 });
