@@ -95,9 +95,11 @@ console.log = (...line: unknown[]) => {
   log(...line);
 };
 // Before the stack starts: the meter wraps handlers as they are first imported, and the chat
-// handlers read the per-user post limit at cold start (the flood posts 10 a second per sender).
+// handlers read the per-user and per-room post limits at cold start (the flood posts 10 a second
+// per sender, 200 in the room).
 const meter = installMeter();
 process.env.CHAT_RATE_LIMIT = '1000';
+process.env.CHAT_ROOM_RATE_LIMIT = '1000';
 const { startLocalStack } = await import('../local/stack.ts');
 // The first-frame scenario drives the web app in Chromium: built once, served by the stack at `/`.
 const browserBench = wanted('first-frame') && !skipBrowser;

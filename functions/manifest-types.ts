@@ -71,6 +71,8 @@ export type EnvName =
   | 'CHAT_TABLE'
   /** Messages a user may post per stream in 10 s (default 5). */
   | 'CHAT_RATE_LIMIT'
+  /** Messages all users together may post per stream per second (default 10). */
+  | 'CHAT_ROOM_RATE_LIMIT'
   /** How long chat history is kept (default 30 days; DynamoDB TTL deletes older messages). */
   | 'CHAT_RETENTION_DAYS'
   | 'AUTH_JWKS_URL'

@@ -238,6 +238,7 @@ export const handlers = {
       'CONNECTIONS_TABLE',
       'CHAT_TABLE',
       'CHAT_RATE_LIMIT',
+      'CHAT_ROOM_RATE_LIMIT',
       'CHAT_RETENTION_DAYS',
       'WS_CALLBACK_URL',
       ...WATCHDOG_ENV,
@@ -248,7 +249,7 @@ export const handlers = {
       { table: 'viewers', actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] },
       // UpdateItem: a connection joins and leaves its stream's chat room.
       { table: 'connections', actions: ['DeleteItem', 'Query', 'UpdateItem'], indexes: ['byStream'] },
-      // Room bans; posting over the socket (the user's window and slow-mode slot, the message).
+      // Room bans; posting over the socket (the user's and the room's windows, slow-mode slot, the message).
       { table: 'chat', actions: ['GetItem', 'UpdateItem', 'PutItem'] },
     ],
     // A relay that finds the broadcaster gone runs the same flow as its $disconnect.
@@ -270,10 +271,18 @@ export const handlers = {
   },
   postChat: {
     entry: 'functions/api/post-chat.ts',
-    env: ['STREAMS_TABLE', 'CHAT_TABLE', 'CHAT_RATE_LIMIT', 'CHAT_RETENTION_DAYS', ...AUTH_ENV],
+    env: [
+      'STREAMS_TABLE',
+      'CHAT_TABLE',
+      'CHAT_RATE_LIMIT',
+      'CHAT_ROOM_RATE_LIMIT',
+      'CHAT_RETENTION_DAYS',
+      ...AUTH_ENV,
+    ],
     grants: [
       { table: 'streams', actions: ['GetItem'] },
-      // Read the poster's ban; count the poster's window and slow-mode slot; store the message.
+      // Read the poster's ban; count the poster's and the room's windows and the slow-mode slot;
+      // store the message.
       { table: 'chat', actions: ['GetItem', 'UpdateItem', 'PutItem'] },
     ],
   },

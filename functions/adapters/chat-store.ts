@@ -9,9 +9,10 @@ const MESSAGE = 'msg#';
 const MAX_SCANNED_PER_PAGE = 1000;
 
 /**
- * LivestreamChat: messages under `msg#<ulid>` (time-ordered), and the moderation rows of each
- * user beside them: `ban#<user>`, `rate#<user>#<window>`, `slow#<user>`. Only messages carry
- * `kind = message`, which is what the fan-out's stream filter lets through.
+ * LivestreamChat: messages under `msg#<ulid>` (time-ordered), the moderation rows of each user
+ * beside them: `ban#<user>`, `rate#<user>#<window>`, `slow#<user>`, and the room's own rate
+ * window `roomrate#<second>`. Only messages carry `kind = message`, which is what the fan-out's
+ * stream filter lets through.
  */
 export class DynamoChatStore implements ModerationStore {
   constructor(
@@ -74,6 +75,15 @@ export class DynamoChatStore implements ModerationStore {
   ) {
     return this.conditional({
       Key: { streamId, messageId: `rate#${userId}#${window.index}` },
+      UpdateExpression: 'ADD posts :one SET expiresAt = :exp',
+      ConditionExpression: 'attribute_not_exists(posts) OR posts < :max',
+      ExpressionAttributeValues: { ':one': 1, ':max': window.max, ':exp': window.expiresAt },
+    });
+  }
+
+  async countRoomPost(streamId: string, window: { index: number; max: number; expiresAt: number }) {
+    return this.conditional({
+      Key: { streamId, messageId: `roomrate#${window.index}` },
       UpdateExpression: 'ADD posts :one SET expiresAt = :exp',
       ConditionExpression: 'attribute_not_exists(posts) OR posts < :max',
       ExpressionAttributeValues: { ':one': 1, ':max': window.max, ':exp': window.expiresAt },

@@ -6,7 +6,7 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionRecord, ConnectionStore } from '../core/connections.ts';
+import type { ConnectionRecord, ConnectionStore, RoomMember } from '../core/connections.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
 
 /** A used ticket's row outlives the ticket a little, so clock skew cannot reopen it. */
@@ -50,17 +50,19 @@ export class DynamoConnectionStore implements ConnectionStore {
     return this.queryAll('byStream', 'streamId', streamId) as Promise<unknown> as Promise<ConnectionRecord[]>;
   }
 
-  async joinRoom(connectionId: string, streamId: string): Promise<boolean> {
+  async joinRoom(connectionId: string, streamId: string, options: { batch: boolean }): Promise<boolean> {
     try {
       await call(() =>
         this.db.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { connectionId },
-            UpdateExpression: 'SET chatRoom = :s',
+            // The preference sits beside the membership: `byRoom` projects ALL, so the fan-out's
+            // one Query per room reads both.
+            UpdateExpression: 'SET chatRoom = :s, chatBatch = :b',
             // Never resurrect a row its $disconnect already removed.
             ConditionExpression: 'attribute_exists(connectionId)',
-            ExpressionAttributeValues: { ':s': streamId },
+            ExpressionAttributeValues: { ':s': streamId, ':b': options.batch },
           }),
         ),
       );
@@ -77,7 +79,7 @@ export class DynamoConnectionStore implements ConnectionStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { connectionId },
-          UpdateExpression: 'REMOVE chatRoom',
+          UpdateExpression: 'REMOVE chatRoom, chatBatch',
           ConditionExpression: 'attribute_exists(connectionId)',
         }),
       ),
@@ -86,9 +88,9 @@ export class DynamoConnectionStore implements ConnectionStore {
     });
   }
 
-  async listRoom(streamId: string): Promise<string[]> {
-    const members = await this.queryAll('byRoom', 'chatRoom', streamId, 'connectionId');
-    return members.map((m) => m.connectionId as string);
+  async listRoom(streamId: string): Promise<RoomMember[]> {
+    const members = await this.queryAll('byRoom', 'chatRoom', streamId, 'connectionId, chatBatch');
+    return members.map((m) => ({ connectionId: m.connectionId as string, batch: m.chatBatch === true }));
   }
 
   private async queryAll(index: string, key: string, value: string, projection?: string) {

@@ -43,6 +43,7 @@ export function chatLimitsFromEnv(): ChatLimits {
   return {
     perWindow: intEnv('CHAT_RATE_LIMIT', 5, { min: 1, max: 1000 }),
     windowMs: 10_000,
+    roomPerSecond: intEnv('CHAT_ROOM_RATE_LIMIT', 10, { min: 1, max: 1000 }),
     retentionDays: intEnv('CHAT_RETENTION_DAYS', 30, { min: 1, max: 3650 }),
   };
 }

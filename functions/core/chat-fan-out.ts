@@ -14,11 +14,24 @@ const MAX_FRAME_BYTES = 96 * 1024;
 export const ROOM_CONCURRENCY = 32;
 
 /**
- * One room's events as few frames as possible, order kept: a run of messages becomes one
- * `chat:messages {messages}` frame (or the spec's `chat:message` when it is a single one), split
- * only by size; a deletion is `chat:deleted {id}`.
+ * One room's events as the spec has them, for a member that did not ask for batches: each message
+ * its own `chat:message {id, userId, message, timestamp}`, each deletion `chat:deleted {id}`, in
+ * order.
  */
-export function roomFrames(events: readonly ChatEvent[]): ServerFrame[] {
+export function messageFrames(events: readonly ChatEvent[]): ServerFrame[] {
+  return events.map((event) =>
+    event.kind === 'deleted'
+      ? { event: 'chat:deleted', data: { id: event.id } }
+      : { event: 'chat:message', data: publicMessage(event.message) },
+  );
+}
+
+/**
+ * One room's events as few frames as possible, order kept, for a member that joined with
+ * `batch: true`: a run of messages becomes one `chat:messages {messages}` frame (or the spec's
+ * `chat:message` when it is a single one), split only by size; a deletion is `chat:deleted {id}`.
+ */
+export function batchedFrames(events: readonly ChatEvent[]): ServerFrame[] {
   const frames: ServerFrame[] = [];
   let run: ReturnType<typeof publicMessage>[] = [];
   let runBytes = 0;
@@ -45,8 +58,10 @@ export function roomFrames(events: readonly ChatEvent[]): ServerFrame[] {
 }
 
 /**
- * Delivers a batch of chat events to every member of each room. Each member gets the room's
- * frames in order; a member found gone is removed from the table and skipped from then on.
+ * Delivers a batch of chat events to every member of each room, in the frames each member asked
+ * for when it joined: one per message (the spec's), or coalesced (`batch: true`). The room's one
+ * listing says which; nothing else is read. Each member gets its frames in order; a member found
+ * gone is removed from the table and skipped from then on.
  */
 export async function fanOut(
   deps: { connections: ConnectionStore; sender: ConnectionSender },
@@ -61,9 +76,11 @@ export async function fanOut(
   }
   let posts = 0;
   for (const [streamId, roomEvents] of byRoom) {
-    const frames = roomFrames(roomEvents);
     const members = await deps.connections.listRoom(streamId);
-    await eachLimited(members, ROOM_CONCURRENCY, async (connectionId) => {
+    const single = messageFrames(roomEvents);
+    const batched = members.some((m) => m.batch) ? batchedFrames(roomEvents) : [];
+    await eachLimited(members, ROOM_CONCURRENCY, async ({ connectionId, batch }) => {
+      const frames = batch ? batched : single;
       for (const frame of frames) {
         posts++;
         if ((await deps.sender.send(connectionId, frame)) === 'gone') {

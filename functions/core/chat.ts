@@ -27,6 +27,11 @@ export interface ChatStore {
     userId: string,
     window: { index: number; max: number; expiresAt: number },
   ): Promise<boolean>;
+  /** Counts a post in the room's current window (all users together); false when it is full. */
+  countRoomPost(
+    streamId: string,
+    window: { index: number; max: number; expiresAt: number },
+  ): Promise<boolean>;
   /** Takes the user's slow-mode slot if its last post is at least `gapMs` old. */
   takeSlot(streamId: string, userId: string, now: number, gapMs: number): Promise<boolean>;
 }
@@ -42,6 +47,11 @@ export interface ChatLimits {
   /** Posts per user per stream per window. */
   perWindow: number;
   windowMs: number;
+  /**
+   * Posts per stream per second, all users together: what bounds the frames a client that did
+   * not ask for batches gets (one per message) and the fan-out's @connections posts per second.
+   */
+  roomPerSecond: number;
   retentionDays: number;
 }
 
@@ -92,6 +102,17 @@ export async function postMessage(
   const gapMs = (stream.chatSlowModeSeconds ?? 0) * 1000;
   if (gapMs > 0 && !(await deps.chat.takeSlot(streamId, user.userId, now, gapMs))) {
     throw new RateLimitedError(`Slow mode: one message every ${gapMs / 1000} s`, gapMs, 'SLOW_MODE');
+  }
+  // The room's window last, so only posts every other rule let through take its slots: a user
+  // over their own limit cannot use up the room's.
+  const second = Math.floor(now / 1000);
+  const room = { index: second, max: limits.roomPerSecond, expiresAt: second + 61 };
+  if (!(await deps.chat.countRoomPost(streamId, room))) {
+    throw new RateLimitedError(
+      `This chat is busy: at most ${limits.roomPerSecond} messages a second in the room`,
+      (second + 1) * 1000 - now,
+      'CHAT_BUSY',
+    );
   }
   const message: ChatMessage = {
     id: deps.newMessageId(),

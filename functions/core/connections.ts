@@ -10,6 +10,13 @@ export type ConnectionRecord = TicketGrant & {
   expiresAt: number;
 };
 
+/** A chat room member as the fan-out lists it: the connection, and which frames it asked for. */
+export interface RoomMember {
+  connectionId: string;
+  /** Joined with `batch: true`: runs of messages come coalesced (`chat:messages`). */
+  batch: boolean;
+}
+
 export interface ConnectionStore {
   /**
    * Marks a ticket used until `expiresAt` (epoch seconds); false if it already was. A conditional
@@ -20,11 +27,15 @@ export interface ConnectionStore {
   delete(connectionId: string): Promise<void>;
   /** Every open connection of a stream (the `byStream` index). */
   listByStream(streamId: string): Promise<ConnectionRecord[]>;
-  /** Puts the connection in its stream's chat room (false if the connection is gone). */
-  joinRoom(connectionId: string, streamId: string): Promise<boolean>;
+  /**
+   * Puts the connection in its stream's chat room, with its frame preference, on its own row, so
+   * listing the room tells the fan-out both (false if the connection is gone). Joining again
+   * replaces the preference.
+   */
+  joinRoom(connectionId: string, streamId: string, options: { batch: boolean }): Promise<boolean>;
   leaveRoom(connectionId: string): Promise<void>;
-  /** The connection ids in a stream's chat room (the sparse `byRoom` index). */
-  listRoom(streamId: string): Promise<string[]>;
+  /** The members of a stream's chat room (the sparse `byRoom` index), preferences included. */
+  listRoom(streamId: string): Promise<RoomMember[]>;
 }
 
 /** Pushes frames to WebSocket clients by connection id (API Gateway's @connections API). */

@@ -130,9 +130,10 @@ export const signalingActions = {
   'join-livestream': action({
     roles: ['broadcaster', 'viewer', 'chat'],
     kind: 'control',
-    data: z.strictObject({ streamId }),
-    run: async (deps, me) => {
-      await joinChatRoom(deps, me);
+    // `batch: true` opts in to coalesced `chat:messages`; without it, the spec's `chat:message`.
+    data: z.strictObject({ streamId, batch: z.boolean().optional() }),
+    run: async (deps, me, data) => {
+      await joinChatRoom(deps, me, { batch: data.batch === true });
       return frame('chat:joined', { streamId: me.streamId });
     },
   }),

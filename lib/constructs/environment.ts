@@ -29,6 +29,7 @@ const ENV_SOURCES = {
   BROADCASTER_GRACE_SECONDS: 'parameter',
   SEAT_REPAIR_AFTER_SECONDS: 'parameter',
   CHAT_RATE_LIMIT: 'parameter',
+  CHAT_ROOM_RATE_LIMIT: 'parameter',
   CHAT_RETENTION_DAYS: 'parameter',
   SIGNALING_URL: 'resource',
   SIGNALING_SECRET_ARN: 'resource',

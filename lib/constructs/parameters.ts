@@ -76,6 +76,10 @@ const SPECS: Record<ParameterEnvName, ParameterSpec> = {
     id: 'ChatRateLimit',
     ...number('5', 1, 1000, 'Chat messages a user may post per stream in 10 s'),
   },
+  CHAT_ROOM_RATE_LIMIT: {
+    id: 'ChatRoomRateLimit',
+    ...number('10', 1, 1000, 'Chat messages all users together may post per stream per second'),
+  },
   CHAT_RETENTION_DAYS: {
     id: 'ChatRetentionDays',
     ...number('30', 1, 3650, 'Days chat history is kept (DynamoDB TTL deletes older messages)'),

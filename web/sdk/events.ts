@@ -54,9 +54,9 @@ export interface ServerEvents {
   'chat:left': { streamId: string };
   /** `chat:message` answered with the stored message. */
   'chat:sent': ChatMessage;
-  /** To the room: one new message. */
+  /** To the room: one new message (to every member; to a batching one when it came alone). */
   'chat:message': ChatMessage;
-  /** To the room: several, oldest first. */
+  /** To members that joined with `batch: true`: several that arrived together, oldest first. */
   'chat:messages': { messages: ChatMessage[] };
   /** To the room: a moderator deleted a message. */
   'chat:deleted': { id: string };
@@ -89,8 +89,11 @@ export interface ClientActions {
   'stream:answer': OnStream & { answer: SessionDescription };
   /** Viewer: close the viewing session. */
   'stream:leave': OnStream;
-  /** Anyone: join the stream's chat room. */
-  'join-livestream': OnStream;
+  /**
+   * Anyone: join the stream's chat room. `batch: true` asks for runs of messages coalesced into
+   * `chat:messages`; without it each message is its own `chat:message` (the spec's).
+   */
+  'join-livestream': OnStream & { batch?: boolean };
   /** Anyone: leave the chat room. */
   'leave-livestream': OnStream;
   /** Anyone: post a message (1..500 characters). */

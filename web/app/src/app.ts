@@ -31,6 +31,7 @@ export function describeError(err: unknown): string {
       const seconds = Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000));
       return `Slow down: you can send again in ${seconds} s.`;
     }
+    if (err.code === 'CHAT_BUSY') return 'The chat is busy: try again in a moment.';
     return FRIENDLY[err.code] ?? err.message;
   }
   if (err instanceof DOMException && err.name === 'NotAllowedError') {
