@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EmulatorListener, EmulatorLogger } from './emulator.ts';
 import type { HttpResponse } from './gateway-responses.ts';
 import { readBytes, writeResponse } from './http-io.ts';
-import { splitUrl } from './request-maps.ts';
+import { loggable, splitUrl } from './request-maps.ts';
 
 /** One call to an AWS service API, read off the socket. */
 export interface AwsRequest {
@@ -48,7 +48,7 @@ export function awsListener(
       const body = await readBytes(req, options.maxBytes);
       response = await handle({ method: req.method ?? 'GET', path, query: new URLSearchParams(query), body });
     } catch (err) {
-      options.logger.error(`${service} failed on ${req.method} ${req.url}`, err);
+      options.logger.error(`${service} failed on ${req.method} ${loggable(req.url)}`, err);
       response = awsError(500, 'InternalServerException', { message: 'Internal error' });
     }
     response.headers['x-amzn-RequestId'] = [randomUUID()];

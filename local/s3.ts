@@ -20,7 +20,7 @@ import type { EmulatorLogger } from './emulator.ts';
 import type { HttpResponse } from './gateway-responses.ts';
 import { clientIp, readBytes, writeResponse } from './http-io.ts';
 import { listenHttp } from './http-server.ts';
-import { splitUrl } from './request-maps.ts';
+import { loggable, splitUrl } from './request-maps.ts';
 import { AUTH_QUERY_PARAMS, LOCAL_CREDENTIALS, verifySignature } from './s3-auth.ts';
 import { corsFor, preflight } from './s3-cors.ts';
 import { requestIds, s3Error } from './s3-errors.ts';
@@ -263,7 +263,7 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
       handle(req, res)
         .catch((err: unknown) => {
           // Never the query string: a presigned URL's signature is a credential.
-          logger.error(`S3 failed on ${req.method} ${req.url?.split('?')[0]}`, err);
+          logger.error(`S3 failed on ${req.method} ${loggable(req.url)}`, err);
           if (!res.headersSent)
             writeResponse(
               res,
@@ -272,9 +272,7 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
           else res.destroy();
         })
         .finally(() =>
-          logger.info(
-            `S3 ${req.method} ${req.url?.split('?')[0]} -> ${res.statusCode} ${Date.now() - started}ms`,
-          ),
+          logger.info(`S3 ${req.method} ${loggable(req.url)} -> ${res.statusCode} ${Date.now() - started}ms`),
         );
     },
     idle: () => invoker.idle(),

@@ -229,6 +229,28 @@ const cases: Case[] = [
     'VALIDATION_FAILED',
   ],
   [
+    'active with query names that are Object members',
+    'GET',
+    () => '/api/livestream/active?constructor=1&__proto__=2&hasOwnProperty=3',
+    () => ({}),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'joining with headers named like Object members, without a token',
+    'POST',
+    on('live', 'join'),
+    () => ({
+      headers: Object.fromEntries([
+        ['constructor', 'x'],
+        ['__proto__', 'y'],
+        ['hasOwnProperty', 'z'],
+      ]),
+    }),
+    401,
+    'UNAUTHORIZED',
+  ],
+  [
     "starting another user's stream",
     'POST',
     on('created', 'start'),
