@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIVE_INDEX_SHARDS } from '../../functions/manifest.ts';
 import { type CallOptions, harness } from './harness.ts';
 
 let h: Awaited<ReturnType<typeof harness>>;
@@ -60,6 +61,56 @@ const on =
   (which: string, action = '') =>
   () =>
     `/api/livestream/${s[which]}${action && `/${action}`}`;
+
+/** A cursor as this API encodes them: base64url JSON. */
+const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const id = '0b6f2a52-4b8e-4d5e-9b43-2f1f0e6a7b10';
+const shards = (first: unknown) => [first, ...Array(LIVE_INDEX_SHARDS - 1).fill(null)];
+
+/** Cursors whose JSON decodes but whose key DynamoDB would refuse or never have returned. */
+function forgedCursors(): Case[] {
+  const active: [string, unknown][] = [
+    ['an empty stream id', shards({ streamId: '', startedAt: 1 })],
+    ['an extra key', shards({ streamId: id, startedAt: 1, liveShard: 'live#0', extra: 1 })],
+    ['a numeric stream id', shards({ streamId: 7, startedAt: 1 })],
+    ['a start time past any date', shards({ streamId: id, startedAt: 1e300 })],
+    ['a fractional start time', shards({ streamId: id, startedAt: 1.5 })],
+    ['a position that is a list', shards([id, 1])],
+    ['too few shards', [null]],
+    ['an object instead of shards', { streamId: id, startedAt: 1 }],
+  ];
+  const recordings: [string, unknown][] = [
+    ['an empty stream id', { streamId: '', recordingOwnerId: 'alice', recordingOpenedAt: 1 }],
+    ['an extra key', { streamId: id, recordingOwnerId: 'alice', recordingOpenedAt: 1, x: 1 }],
+    ['a start time past any date', { streamId: id, recordingOwnerId: 'alice', recordingOpenedAt: 1e300 }],
+    ['a negative start time', { streamId: id, recordingOwnerId: 'alice', recordingOpenedAt: -1 }],
+    ['a string start time', { streamId: id, recordingOwnerId: 'alice', recordingOpenedAt: '1' }],
+    ["another owner's key", { streamId: id, recordingOwnerId: 'bob', recordingOpenedAt: 1 }],
+    ['a list', [id, 'alice', 1]],
+  ];
+  return [
+    ...active.map(
+      ([name, value]): Case => [
+        `active with a cursor holding ${name}`,
+        'GET',
+        () => `/api/livestream/active?cursor=${cursor(value)}`,
+        () => ({}),
+        400,
+        'INVALID_CURSOR',
+      ],
+    ),
+    ...recordings.map(
+      ([name, value]): Case => [
+        `recordings with a cursor holding ${name}`,
+        'GET',
+        () => `/api/livestream/recordings?cursor=${cursor(value)}`,
+        () => ({ token: t.alice }),
+        400,
+        'INVALID_CURSOR',
+      ],
+    ),
+  ];
+}
 
 const cases: Case[] = [
   [
@@ -204,6 +255,7 @@ const cases: Case[] = [
     400,
     'INVALID_CURSOR',
   ],
+  ...forgedCursors(),
   [
     'active with cursor and offset',
     'GET',
