@@ -112,6 +112,30 @@ function forgedCursors(): Case[] {
   ];
 }
 
+/** Line separators and bidi controls in the text other users see (docs/api.md, "Text"). */
+function spoofingText(): Case[] {
+  const chat = () => `/api/livestream/${s.live}/chat`;
+  return [
+    ['a title with U+2028 LINE SEPARATOR', create, { ...valid, title: 'a\u2028b' }],
+    ['a title with U+2029 PARAGRAPH SEPARATOR', create, { ...valid, title: 'a\u2029b' }],
+    ['a title with U+202E RIGHT-TO-LEFT OVERRIDE', create, { ...valid, title: 'invoice\u202efdp.exe' }],
+    ['a description with U+2028 LINE SEPARATOR', create, { ...valid, description: 'a\u2028b' }],
+    ['a description with a lone CR', create, { ...valid, description: 'a\rb' }],
+    ['a description with U+2066 LEFT-TO-RIGHT ISOLATE', create, { ...valid, description: 'a\u2066b' }],
+    ['a chat message with U+202E RIGHT-TO-LEFT OVERRIDE', chat, { message: 'gg\u202eeasy' }],
+    ['a chat message with U+2067 RIGHT-TO-LEFT ISOLATE', chat, { message: 'a\u2067b\u2069' }],
+  ].map(
+    ([name, path, body]): Case => [
+      name as string,
+      'POST',
+      path as () => string,
+      () => ({ token: t.bob, body }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+  );
+}
+
 const cases: Case[] = [
   [
     'malformed JSON',
@@ -155,6 +179,7 @@ const cases: Case[] = [
     400,
     'VALIDATION_FAILED',
   ],
+  ...spoofingText(),
   [
     'a 2,001-character description',
     'POST',
@@ -406,6 +431,14 @@ describe('bad input', () => {
     expect(res.body.error.message).toEqual(expect.any(String));
     expect(res.body.error.message.length).toBeGreaterThan(5);
     expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('keeps right-to-left text, its LRM/RLM marks, and line breaks and tabs in a description', async () => {
+    const text = { title: 'שידור \u200fחי\u200f live', description: 'שורה\r\nline\ttab\nمرحبا' };
+    const res = await h.call('POST', '/api/livestream/create', json({ ...valid, ...text }));
+
+    expect(res.status).toBe(201);
+    expect(res.body.stream).toMatchObject(text);
   });
 
   it('names the offending field', async () => {
