@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '../core/errors.ts';
-import { assertLiveBroadcaster } from '../core/streams.ts';
+import { assertLiveBroadcaster, broadcasterProof } from '../core/streams.ts';
 import { assertOpenSession } from '../core/viewers.ts';
 import { sessionDeps } from './deps.ts';
 import { ok } from './responses.ts';
@@ -26,10 +26,11 @@ export const handler = route(
         signaling: issue({ streamId, role: 'viewer', userId: user.userId, viewerId: body.viewerId }),
       });
     }
-    const streamKey = header('x-stream-key');
-    const proof = streamKey ? { streamKey } : user ? { user } : undefined;
-    if (!proof) throw new UnauthorizedError('Sign in as the owner, or send the stream key in X-Stream-Key');
-    const stream = await assertLiveBroadcaster(deps, streamId, proof);
+    const stream = await assertLiveBroadcaster(
+      deps,
+      streamId,
+      broadcasterProof(user, header('x-stream-key')),
+    );
     return ok({ signaling: issue({ streamId, role: 'broadcaster', userId: stream.ownerId }) });
   },
 );

@@ -1,5 +1,4 @@
-import { UnauthorizedError } from '../core/errors.ts';
-import { startStream } from '../core/streams.ts';
+import { broadcasterProof, broadcastersStream, startStream } from '../core/streams.ts';
 import { streamDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -15,13 +14,16 @@ const issue = await ticketIssuer();
  * session). Never in the URL. The ticket lets the broadcaster connect for the owner.
  */
 export const handler = route(
-  { auth: 'optional', params: StreamPath, body: EmptyBody },
-  async ({ params, user, header }) => {
-    const streamKey = header('x-stream-key');
-    const proof = streamKey ? { streamKey } : user ? { user } : undefined;
-    if (!proof) throw new UnauthorizedError('Sign in as the owner, or send the stream key in X-Stream-Key');
-    const stream = await startStream(deps, params.streamId, proof);
-    const signaling = issue({ streamId: stream.streamId, role: 'broadcaster', userId: stream.ownerId });
+  {
+    auth: 'optional',
+    params: StreamPath,
+    owner: (streamId, { user, header }) =>
+      broadcastersStream(deps, streamId, broadcasterProof(user, header('x-stream-key'))),
+    body: EmptyBody,
+  },
+  async ({ stream, user, header }) => {
+    const started = await startStream(deps, stream, broadcasterProof(user, header('x-stream-key')));
+    const signaling = issue({ streamId: started.streamId, role: 'broadcaster', userId: started.ownerId });
     return ok({ success: true, signaling });
   },
 );
