@@ -21,7 +21,6 @@ import type { HttpResponse } from './gateway-responses.ts';
 import { clientIp, readBytes, writeResponse } from './http-io.ts';
 import { listenHttp } from './http-server.ts';
 import { loggable, splitUrl } from './request-maps.ts';
-import { AUTH_QUERY_PARAMS, LOCAL_CREDENTIALS, verifySignature } from './s3-auth.ts';
 import { corsFor, preflight } from './s3-cors.ts';
 import { requestIds, s3Error } from './s3-errors.ts';
 import {
@@ -34,6 +33,7 @@ import {
 } from './s3-multipart.ts';
 import { type CreatedBy, createS3Notifier, type S3Source } from './s3-notifications.ts';
 import { uploadStore } from './s3-store.ts';
+import { AUTH_QUERY_PARAMS, LOCAL_CREDENTIALS, verifySignature } from './sigv4.ts';
 import { LOCAL_REGION } from './stream-records.ts';
 
 export interface LocalS3Options {
@@ -206,7 +206,10 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
     const cors = corsFor(method, req.headers);
     if (method === 'OPTIONS') return reply(res, preflight(req.headers), {}, req);
     const verdict = await verifySignature({ method, rawPath, rawQuery, headers: req.headers });
-    if (!verdict.ok) return reply(res, verdict.response, cors, req);
+    if (!verdict.ok) {
+      const { statusCode, code, message, detail } = verdict.failure;
+      return reply(res, s3Error(statusCode, code, message, detail), cors, req);
+    }
 
     const forwardQuery = rawQuery
       .split('&')

@@ -223,7 +223,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         bucket,
         {
           owns: (target) => target.startsWith(transcoder.prefix),
-          listener: awsListener('MediaConvert', transcoder.handle, { maxBytes: 1024 * 1024, logger }),
+          listener: awsListener('MediaConvert', transcoder.handle, {
+            maxBytes: 1024 * 1024,
+            signing: 'mediaconvert',
+            logger,
+          }),
         },
         cdn,
         createWebApp({

@@ -82,6 +82,26 @@ describe('startLocalStack (in memory)', () => {
   });
 
   it.each([
+    ['@connections', '/ws/@connections/QQFxqeZfIAMCKRA%3D', 'hello'],
+    ['the Scheduler', '/scheduler/schedules/evil', '{"ScheduleExpression":"at(2030-01-01T00:00:00)"}'],
+    ['MediaConvert', '/mediaconvert/2017-08-29/jobs', '{"Role":"x","Settings":{}}'],
+  ])(
+    "refuses a web page's unsigned call to %s: 403, as AWS refuses a call without IAM signature",
+    async (_api, path, body) => {
+      const res = await fetch(`${stack.url}${path}`, {
+        method: 'POST',
+        // A "simple" request: a browser sends it cross-origin without asking first.
+        headers: { Origin: 'https://evil.example', 'Content-Type': 'text/plain' },
+        body,
+      });
+
+      expect(res.status).toBe(403);
+      expect(res.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    },
+  );
+
+  it.each([
     ['not JSON', '{'],
     ['no userId', '{}'],
     ['a bad userId', '{"userId":"a b"}'],
