@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { EmulatorListener, EmulatorLogger } from './emulator.ts';
 import type { HttpResponse } from './gateway-responses.ts';
 import { readBytes, writeResponse } from './http-io.ts';
-import { splitUrl } from './request-maps.ts';
+import { loggable, splitUrl } from './request-maps.ts';
+import { type AuthFailure, type SigningService, verifySignature } from './sigv4.ts';
 
 /** One call to an AWS service API, read off the socket. */
 export interface AwsRequest {
@@ -10,8 +11,7 @@ export interface AwsRequest {
   /** Still percent-encoded: labels are decoded by whoever knows the path template. */
   readonly path: string;
   readonly query: URLSearchParams;
-  /** Undefined when it was over the listener's size limit. */
-  readonly body: Buffer | undefined;
+  readonly body: Buffer;
 }
 
 /** A rest-json success: JSON body, or none (the SDK accepts an empty 200/204). */
@@ -32,23 +32,62 @@ export function awsError(statusCode: number, type: string, body: Record<string, 
 }
 
 /**
- * A node:http listener for a stand-in AWS API: reads the body (up to `maxBytes`), answers with
- * what `handle` returns, adds a request id, and turns a bug in `handle` into a 500.
+ * The refusal of an unsigned or wrongly signed call, as AWS's JSON APIs answer it (API Gateway's
+ * `@connections` among them): 403 with the exception the SDK names the error after.
+ */
+function signatureError(failure: AuthFailure): HttpResponse {
+  if (failure.anonymous) {
+    return awsError(403, 'MissingAuthenticationTokenException', { message: 'Missing Authentication Token' });
+  }
+  const type =
+    {
+      SignatureDoesNotMatch: 'InvalidSignatureException',
+      InvalidAccessKeyId: 'UnrecognizedClientException',
+      RequestTimeTooSkewed: 'InvalidSignatureException',
+      AccessDenied: 'InvalidSignatureException',
+    }[failure.code] ?? 'IncompleteSignatureException';
+  return awsError(403, type, { message: failure.message });
+}
+
+export interface AwsListenerOptions {
+  readonly maxBytes: number;
+  /** The name the service's SDK client signs with: every call must carry its SigV4 signature. */
+  readonly signing: Exclude<SigningService, 's3'>;
+  readonly logger: EmulatorLogger;
+}
+
+/**
+ * A node:http listener for a stand-in AWS API: reads the body (up to `maxBytes`, 413 past it),
+ * verifies the SigV4 signature of the local stack's credentials as AWS requires IAM-signed
+ * calls (so a web page open in the developer's browser cannot call it), answers with what
+ * `handle` returns, adds a request id, and turns a bug in `handle` into a 500.
  */
 export function awsListener(
   service: string,
   handle: (req: AwsRequest) => HttpResponse | Promise<HttpResponse>,
-  options: { maxBytes: number; logger: EmulatorLogger },
+  options: AwsListenerOptions,
 ): EmulatorListener {
   return async (req, res) => {
     const started = Date.now();
     const [path, query] = splitUrl(req.url ?? '/');
+    const method = req.method ?? 'GET';
     let response: HttpResponse;
     try {
       const body = await readBytes(req, options.maxBytes);
-      response = await handle({ method: req.method ?? 'GET', path, query: new URLSearchParams(query), body });
+      if (body === undefined) {
+        // Over the limit the body was not kept, so its signature cannot be checked: nothing is done.
+        response = awsError(413, 'PayloadTooLargeException', {
+          message: `Request body is larger than ${options.maxBytes} bytes`,
+        });
+      } else {
+        const signature = { service: options.signing, method, rawPath: path, rawQuery: query, body };
+        const verdict = await verifySignature({ ...signature, headers: req.headers });
+        response = verdict.ok
+          ? await handle({ method, path, query: new URLSearchParams(query), body })
+          : signatureError(verdict.failure);
+      }
     } catch (err) {
-      options.logger.error(`${service} failed on ${req.method} ${req.url}`, err);
+      options.logger.error(`${service} failed on ${req.method} ${loggable(req.url)}`, err);
       response = awsError(500, 'InternalServerException', { message: 'Internal error' });
     }
     response.headers['x-amzn-RequestId'] = [randomUUID()];

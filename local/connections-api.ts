@@ -1,6 +1,6 @@
 import { type AwsRequest, awsError, awsResponse } from './aws-json.ts';
 import type { HttpResponse } from './gateway-responses.ts';
-import { type CloseInfo, MAX_WS_MESSAGE_BYTES, type WsConnection } from './ws-connection.ts';
+import type { CloseInfo, WsConnection } from './ws-connection.ts';
 
 /** The close a DELETE on @connections sends; its $disconnect shows the same code. */
 export const DELETED: CloseInfo = { code: 1000, reason: '' };
@@ -22,11 +22,6 @@ export function connectionsApi(base: string, connections: ReadonlyMap<string, Ws
       const conn = id === undefined ? undefined : connections.get(id);
       if (id === undefined || !['POST', 'GET', 'DELETE'].includes(req.method)) {
         return awsError(404, 'NotFoundException', { message: 'Not Found' });
-      }
-      if (req.body === undefined) {
-        return awsError(413, 'PayloadTooLargeException', {
-          message: `Message is larger than ${MAX_WS_MESSAGE_BYTES} bytes`,
-        });
       }
       if (!conn?.open) return awsError(410, 'GoneException', { message: `Connection ${id} is gone` });
       if (req.method === 'POST') {

@@ -9,7 +9,7 @@ import {
 } from './gateway-responses.ts';
 import { clientIp, readBody, writeResponse } from './http-io.ts';
 import { createLambdaContext } from './lambda-context.ts';
-import { splitUrl } from './request-maps.ts';
+import { loggable, splitUrl } from './request-maps.ts';
 import { type ProxyHandler, toProxyEvent } from './rest-events.ts';
 import { compileRoutes, type EmulatorRoute } from './rest-routes.ts';
 
@@ -110,11 +110,11 @@ export function createEmulator(options: EmulatorOptions): EmulatorListener {
       response = await respond(req, requestId, started);
     } catch (err) {
       // A bug in the emulator itself; a rejected listener would take the whole process down.
-      logger.error(`Emulator failed on ${req.method} ${req.url}`, err);
+      logger.error(`Emulator failed on ${req.method} ${loggable(req.url)}`, err);
       response = gatewayError({ ...GATEWAY_ERRORS.internal, statusCode: 500 });
     }
     response.headers['x-amzn-RequestId'] = [requestId];
     writeResponse(res, response);
-    logger.info(`${req.method} ${req.url} -> ${response.statusCode} ${Date.now() - started}ms`);
+    logger.info(`${req.method} ${loggable(req.url)} -> ${response.statusCode} ${Date.now() - started}ms`);
   };
 }

@@ -82,9 +82,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // PostToConnection's body is one message: over 128 KB it is 413 PayloadTooLargeException.
   const managementApi = awsListener('@connections', connections.handle, {
     maxBytes: MAX_WS_MESSAGE_BYTES,
+    signing: 'execute-api',
     logger,
   });
-  const schedulerApi = awsListener('Scheduler', scheduler.handle, { maxBytes: 1024 * 1024, logger });
+  const schedulerApi = awsListener('Scheduler', scheduler.handle, {
+    maxBytes: 1024 * 1024,
+    signing: 'scheduler',
+    logger,
+  });
 
   const mounts = options.mounts ?? [];
   let closing: Promise<void> | undefined;

@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import type { EmulatorLogger } from './emulator.ts';
 import { writeResponse } from './http-io.ts';
 import { contentTypeOf } from './mediaconvert-outputs.ts';
-import { splitUrl } from './request-maps.ts';
+import { loggable, splitUrl } from './request-maps.ts';
 import { encodeKey } from './s3.ts';
 import { s3Error } from './s3-errors.ts';
 
@@ -105,13 +105,15 @@ export function createMediaCdn(options: MediaCdnOptions) {
       const started = Date.now();
       serve(req, res)
         .catch((err: unknown) => {
-          logger.error(`CloudFront failed on ${req.method} ${req.url}`, err);
+          logger.error(`CloudFront failed on ${req.method} ${loggable(req.url)}`, err);
           if (!res.headersSent)
             writeResponse(res, s3Error(502, 'BadGateway', 'The origin could not be reached.'));
           else res.destroy();
         })
         .finally(() =>
-          logger.info(`CloudFront ${req.method} ${req.url} -> ${res.statusCode} ${Date.now() - started}ms`),
+          logger.info(
+            `CloudFront ${req.method} ${loggable(req.url)} -> ${res.statusCode} ${Date.now() - started}ms`,
+          ),
         );
     }) satisfies RequestListener,
   };

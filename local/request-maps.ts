@@ -7,6 +7,39 @@ export interface ValueMaps {
 }
 
 /**
+ * Names and values of one request part, collected in a Map: a client's `constructor`,
+ * `__proto__` or `hasOwnProperty` is a name like any other, never an Object member. `maps()` hands
+ * them out as objects with own properties only, what the JSON event Lambda parses on AWS holds.
+ */
+class ValueCollector {
+  private readonly values = new Map<string, string[]>();
+
+  add(name: string, value: string): void {
+    const values = this.values.get(name);
+    if (values) values.push(value);
+    else this.values.set(name, [value]);
+  }
+
+  /** Whether a name is present, ignoring case (for headers, as HTTP does). */
+  hasIgnoringCase(name: string): boolean {
+    const lower = name.toLowerCase();
+    return [...this.values.keys()].some((key) => key.toLowerCase() === lower);
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  maps(): ValueMaps {
+    const entries = [...this.values];
+    return {
+      single: Object.fromEntries(entries.map(([name, values]) => [name, values.at(-1) as string])),
+      multi: Object.fromEntries(entries),
+    };
+  }
+}
+
+/**
  * Headers as API Gateway hands them to a Lambda: the client's casing and repeats, plus what the
  * gateway adds in front (`X-Forwarded-*`, `X-Amzn-Trace-Id`). Rate limits keyed on
  * X-Forwarded-For see the same value as on AWS, where the caller is appended to it.
@@ -17,28 +50,24 @@ export function headerMaps(
   now: number,
   extra: Readonly<Record<string, string>> = {},
 ): ValueMaps {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  const add = (name: string, value: string) => {
-    single[name] = value;
-    multi[name] = [...(multi[name] ?? []), value];
-  };
+  const headers = new ValueCollector();
   let forwardedFor: string | undefined;
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const value = rawHeaders[i + 1] as string;
     if (name.toLowerCase() === 'x-forwarded-for') forwardedFor = value;
-    else add(name, value);
+    else headers.add(name, value);
   }
-  add('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp);
-  for (const [name, value] of Object.entries(extra)) if (!findHeader(single, name)) add(name, value);
-  if (!findHeader(single, 'x-amzn-trace-id')) {
-    add(
+  headers.add('X-Forwarded-For', forwardedFor ? `${forwardedFor}, ${sourceIp}` : sourceIp);
+  for (const [name, value] of Object.entries(extra))
+    if (!headers.hasIgnoringCase(name)) headers.add(name, value);
+  if (!headers.hasIgnoringCase('x-amzn-trace-id')) {
+    headers.add(
       'X-Amzn-Trace-Id',
       `Root=1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
     );
   }
-  return { single, multi };
+  return headers.maps();
 }
 
 /** Header lookup ignoring case, as HTTP does; the maps themselves keep the client's casing. */
@@ -48,19 +77,23 @@ export function findHeader(headers: Record<string, string>, name: string): strin
   return undefined;
 }
 
+/** A map's own value for `name`: never an inherited member (`constructor` of a map without one). */
+export function ownValue<T>(map: Readonly<Record<string, T>> | undefined, name: string): T | undefined {
+  return map && Object.hasOwn(map, name) ? map[name] : undefined;
+}
+
 /** Decoded query parameters; `undefined` when there are none (each event type spells "none" its own way). */
 export function parseQuery(rawQuery: string): ValueMaps | undefined {
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const query = new ValueCollector();
   for (const pair of rawQuery.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    const key = decodeLoosely(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decodeLoosely(pair.slice(eq + 1));
-    single[key] = value;
-    multi[key] = [...(multi[key] ?? []), value];
+    query.add(
+      decodeLoosely(eq < 0 ? pair : pair.slice(0, eq)),
+      eq < 0 ? '' : decodeLoosely(pair.slice(eq + 1)),
+    );
   }
-  return Object.keys(single).length === 0 ? undefined : { single, multi };
+  return query.size === 0 ? undefined : query.maps();
 }
 
 /** Percent-decodes; a malformed escape is passed through rather than failing the request. */
@@ -77,6 +110,12 @@ export function splitUrl(url: string): [path: string, query: string] {
   const at = url.indexOf('?');
   return at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at + 1)];
 }
+
+/**
+ * A request target as log lines may show it: the path only. A query string can hold a
+ * credential (a signaling ticket, a presigned URL's signature, a cursor), so it never reaches a log.
+ */
+export const loggable = (url: string | undefined): string => splitUrl(url ?? '/')[0];
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

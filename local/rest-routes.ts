@@ -72,17 +72,21 @@ export function compileRoutes(
   };
 }
 
-function matchSegments(segments: readonly Segment[], parts: readonly (string | undefined)[]) {
+function matchSegments(
+  segments: readonly Segment[],
+  parts: readonly (string | undefined)[],
+): Record<string, string> | undefined {
   if (segments.length !== parts.length) return undefined;
-  const params: Record<string, string> = {};
+  const params: [string, string][] = [];
   for (const [i, segment] of segments.entries()) {
     const part = parts[i];
     // Undecodable (`%zz`) or empty (`//`, trailing `/`) segments match nothing.
     if (part === undefined || part === '') return undefined;
-    if ('param' in segment) params[segment.param] = part;
+    if ('param' in segment) params.push([segment.param, part]);
     else if (segment.literal !== part) return undefined;
   }
-  return params;
+  // Own properties only, like every map the emulator builds (see request-maps.ts).
+  return Object.fromEntries(params);
 }
 
 const splitPath = (path: string) => (path === '/' ? [] : path.split('/').slice(1));

@@ -78,5 +78,3 @@ export const noSuchUpload = (uploadId: string) =>
     'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
     { UploadId: uploadId },
   );
-
-export const accessDenied = () => s3Error(403, 'AccessDenied', 'Access Denied');

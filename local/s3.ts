@@ -20,8 +20,7 @@ import type { EmulatorLogger } from './emulator.ts';
 import type { HttpResponse } from './gateway-responses.ts';
 import { clientIp, readBytes, writeResponse } from './http-io.ts';
 import { listenHttp } from './http-server.ts';
-import { splitUrl } from './request-maps.ts';
-import { AUTH_QUERY_PARAMS, LOCAL_CREDENTIALS, verifySignature } from './s3-auth.ts';
+import { loggable, splitUrl } from './request-maps.ts';
 import { corsFor, preflight } from './s3-cors.ts';
 import { requestIds, s3Error } from './s3-errors.ts';
 import {
@@ -34,6 +33,7 @@ import {
 } from './s3-multipart.ts';
 import { type CreatedBy, createS3Notifier, type S3Source } from './s3-notifications.ts';
 import { uploadStore } from './s3-store.ts';
+import { AUTH_QUERY_PARAMS, LOCAL_CREDENTIALS, verifySignature } from './sigv4.ts';
 import { LOCAL_REGION } from './stream-records.ts';
 
 export interface LocalS3Options {
@@ -206,7 +206,10 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
     const cors = corsFor(method, req.headers);
     if (method === 'OPTIONS') return reply(res, preflight(req.headers), {}, req);
     const verdict = await verifySignature({ method, rawPath, rawQuery, headers: req.headers });
-    if (!verdict.ok) return reply(res, verdict.response, cors, req);
+    if (!verdict.ok) {
+      const { statusCode, code, message, detail } = verdict.failure;
+      return reply(res, s3Error(statusCode, code, message, detail), cors, req);
+    }
 
     const forwardQuery = rawQuery
       .split('&')
@@ -263,7 +266,7 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
       handle(req, res)
         .catch((err: unknown) => {
           // Never the query string: a presigned URL's signature is a credential.
-          logger.error(`S3 failed on ${req.method} ${req.url?.split('?')[0]}`, err);
+          logger.error(`S3 failed on ${req.method} ${loggable(req.url)}`, err);
           if (!res.headersSent)
             writeResponse(
               res,
@@ -272,9 +275,7 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
           else res.destroy();
         })
         .finally(() =>
-          logger.info(
-            `S3 ${req.method} ${req.url?.split('?')[0]} -> ${res.statusCode} ${Date.now() - started}ms`,
-          ),
+          logger.info(`S3 ${req.method} ${loggable(req.url)} -> ${res.statusCode} ${Date.now() - started}ms`),
         );
     },
     idle: () => invoker.idle(),

@@ -13,7 +13,7 @@ import {
 import { type AsyncInvoker, createAsyncInvoker } from './async-invoke.ts';
 import { awsListener } from './aws-json.ts';
 import { createDevIssuer, DEV_AUDIENCE, type DevIssuer } from './dev-issuer.ts';
-import { devHandlers, devRoutes } from './dev-routes.ts';
+import { appOrigins, devHandlers, devRoutes } from './dev-routes.ts';
 import { type LocalDynamo, startDynamo } from './dynamo.ts';
 import { createDynamoStreams, type DynamoStreams, type StreamSource } from './dynamo-streams.ts';
 import type { EmulatorLogger } from './emulator.ts';
@@ -174,7 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Before any handler module is imported: they read their configuration at cold start.
     Object.assign(process.env, env);
 
-    const local = devHandlers(issuer);
+    const local = devHandlers(issuer, { origins: appOrigins(url) });
     const fromModules = createModuleLoader(REPO_ROOT, handlers);
     const loadHandler = (name: string) =>
       name in local ? Promise.resolve(local[name as keyof typeof local]) : fromModules(name);
@@ -223,7 +223,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         bucket,
         {
           owns: (target) => target.startsWith(transcoder.prefix),
-          listener: awsListener('MediaConvert', transcoder.handle, { maxBytes: 1024 * 1024, logger }),
+          listener: awsListener('MediaConvert', transcoder.handle, {
+            maxBytes: 1024 * 1024,
+            signing: 'mediaconvert',
+            logger,
+          }),
         },
         cdn,
         createWebApp({

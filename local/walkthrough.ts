@@ -9,7 +9,7 @@ DreamX livestream local stack
   Web app       ${url}/  (open it in two windows: sign in as two names, go live in one, watch in the other)
   REST API      ${url}/api/livestream/...
   WebSocket     ${wsUrl}?ticket=...  (tickets: POST .../start, .../join, .../ticket)
-  @connections  ${url}/ws/@connections/{connectionId}
+  @connections  ${url}/ws/@connections/{connectionId}  (SigV4 with the local keys, as the handlers sign)
   JWKS          ${url}/.well-known/jwks.json
   Dev tokens    POST ${url}/api/dev/token  {"userId":"alice","roles":[]}
   S3            ${url}/s3/dreamx-recordings/...  (recording parts PUT to presigned URLs)

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { EmulatorLogger } from './emulator.ts';
-import { splitUrl } from './request-maps.ts';
+import { loggable, splitUrl } from './request-maps.ts';
 
 export interface WebAppOptions {
   /** The Vite build (`dist/web`): `index.html` and hashed `assets/`. */
@@ -109,14 +109,16 @@ export function createWebApp(options: WebAppOptions) {
       const started = Date.now();
       serve(req, res)
         .catch((err: unknown) => {
-          logger.error(`Web app failed on ${req.method} ${req.url}`, err);
+          logger.error(`Web app failed on ${req.method} ${loggable(req.url)}`, err);
           if (!res.headersSent) {
             res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
             res.end('Internal Server Error\n');
           } else res.destroy();
         })
         .finally(() =>
-          logger.info(`Web ${req.method} ${req.url} -> ${res.statusCode} ${Date.now() - started}ms`),
+          logger.info(
+            `Web ${req.method} ${loggable(req.url)} -> ${res.statusCode} ${Date.now() - started}ms`,
+          ),
         );
     }) satisfies RequestListener,
   };

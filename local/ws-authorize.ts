@@ -1,6 +1,6 @@
 import type { EmulatorLogger } from './emulator.ts';
 import { type HandlerLoader, invokeHandler } from './invoke.ts';
-import { findHeader } from './request-maps.ts';
+import { findHeader, ownValue } from './request-maps.ts';
 import {
   type AuthorizerView,
   authorizerEvent,
@@ -61,7 +61,8 @@ export async function authorizeUpgrade(
 function hasIdentity(identitySource: string, upgrade: UpgradeParts): boolean {
   return identitySource.split(',').every((source) => {
     const [, kind, name = ''] = /^route\.request\.(querystring|header)\.(.+)$/.exec(source.trim()) ?? [];
-    const value = kind === 'header' ? findHeader(upgrade.headers.single, name) : upgrade.query?.single[name];
+    const value =
+      kind === 'header' ? findHeader(upgrade.headers.single, name) : ownValue(upgrade.query?.single, name);
     return value !== undefined && value !== '';
   });
 }
@@ -69,13 +70,13 @@ function hasIdentity(identitySource: string, upgrade: UpgradeParts): boolean {
 /** Strings, numbers and booleans become strings, null stays null; an object or array is invalid. */
 function stringifyContext(context: unknown): Record<string, string | null> | undefined {
   if (!isRecord(context)) return undefined;
-  const out: Record<string, string | null> = {};
+  const entries: [string, string | null][] = [];
   for (const [key, value] of Object.entries(context)) {
     if (value === undefined) continue;
     if (value !== null && typeof value === 'object') return undefined;
-    out[key] = value === null ? null : String(value);
+    entries.push([key, value === null ? null : String(value)]);
   }
-  return out;
+  return Object.fromEntries(entries);
 }
 
 /** IAM evaluation for one action on one resource: explicit Deny, else Allow, else implicit deny. */

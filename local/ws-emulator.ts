@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { EmulatorLogger } from './emulator.ts';
 import { clientIp, refuseUpgrade } from './http-io.ts';
 import type { HandlerLoader } from './invoke.ts';
-import { headerMaps, parseQuery, splitUrl } from './request-maps.ts';
+import { headerMaps, loggable, parseQuery, splitUrl } from './request-maps.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_API_ID } from './rest-events.ts';
 import { authorizeUpgrade, type WsAuthorizerConfig } from './ws-authorize.ts';
 import { type CloseInfo, GOING_AWAY, MAX_WS_MESSAGE_BYTES, WsConnection } from './ws-connection.ts';
@@ -137,7 +137,8 @@ export function createWsEmulator(options: WsEmulatorOptions): WsEmulator {
       // A client that vanishes while its authorizer runs must not crash the process.
       socket.on('error', () => {});
       track(upgrade(req, socket, head)).catch((err: unknown) => {
-        logger.error(`WebSocket upgrade failed on ${req.url}`, err);
+        // The path only: the query carries the ticket.
+        logger.error(`WebSocket upgrade failed on ${loggable(req.url)}`, err);
         refuseUpgrade(socket, 500);
       });
     },

@@ -1,46 +1,33 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../core/errors.ts';
+import { z } from 'zod';
 import type { StreamRecord } from '../core/model.ts';
 import type { LivePage } from '../core/ports.ts';
 import { LIVE_INDEX_SHARDS } from '../manifest.ts';
+import { cursorKeys, decodeCursor, encodeCursor } from './cursor.ts';
 import { call } from './dynamo.ts';
 
-/** Where one shard's reading stopped: its last key returned, or `done` when exhausted. */
-type ShardPosition = { streamId: string; startedAt: number } | 'done' | null;
+/**
+ * Where each shard's reading stopped: its last key returned (the index's sort key and the
+ * table's key; the shard is known by its place), `done` when exhausted, null when not read yet.
+ */
+const LiveCursor = z
+  .array(
+    z.union([
+      z.null(),
+      z.literal('done'),
+      z.strictObject({ streamId: cursorKeys.streamId, startedAt: cursorKeys.epochMs }),
+    ]),
+  )
+  .length(LIVE_INDEX_SHARDS);
+
+type ShardPosition = z.infer<typeof LiveCursor>[number];
 
 const shards = Array.from({ length: LIVE_INDEX_SHARDS }, (_, i) => `live#${i}`);
 
 /** Newest first; the id breaks ties so the order is total and pages never repeat or skip. */
 const newestFirst = (a: StreamRecord, b: StreamRecord) =>
   (b.startedAt ?? 0) - (a.startedAt ?? 0) || a.streamId.localeCompare(b.streamId);
-
-export function encodeCursor(positions: ShardPosition[]): string {
-  return Buffer.from(JSON.stringify(positions)).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): ShardPosition[] {
-  try {
-    const positions: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const valid =
-      Array.isArray(positions) &&
-      positions.length === LIVE_INDEX_SHARDS &&
-      positions.every(
-        (p) =>
-          p === null ||
-          p === 'done' ||
-          (typeof p === 'object' && typeof p.streamId === 'string' && Number.isFinite(p.startedAt)),
-      );
-    if (valid) return positions as ShardPosition[];
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ValidationError(
-    'cursor is not a cursor this API returned',
-    { field: 'cursor' },
-    'INVALID_CURSOR',
-  );
-}
 
 /**
  * Reads the sparse live index: one Query per shard (in parallel), merged newest first. Each
@@ -52,7 +39,9 @@ export async function listLiveStreams(
   tableName: string,
   page: { limit: number; skip: number; cursor?: string },
 ): Promise<LivePage> {
-  const positions = page.cursor ? decodeCursor(page.cursor) : shards.map(() => null);
+  const positions: ShardPosition[] = page.cursor
+    ? decodeCursor(LiveCursor, page.cursor)
+    : shards.map(() => null);
   const wanted = page.skip + page.limit;
   const reads = await Promise.all(
     shards.map(async (liveShard, i) => {

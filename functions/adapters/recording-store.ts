@@ -1,9 +1,10 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ValidationError } from '../core/errors.ts';
+import { z } from 'zod';
 import type { StreamRecord } from '../core/model.ts';
 import type { RecordingChange, RecordingPage, RecordingStore, WriteResult } from '../core/ports.ts';
 import type { RecordingState } from '../core/recording-model.ts';
+import { cursorKeys, decodeCursor, encodeCursor, invalidCursor } from './cursor.ts';
 import { call, documentClient } from './dynamo.ts';
 import { type StreamUpdate, updateStream } from './stream-store.ts';
 
@@ -41,14 +42,14 @@ export class DynamoRecordingStore implements RecordingStore {
           ExpressionAttributeValues: { ':owner': ownerId },
           ScanIndexForward: false,
           Limit: page.limit,
-          ExclusiveStartKey: page.cursor === undefined ? undefined : decodeCursor(page.cursor, ownerId),
+          ExclusiveStartKey: page.cursor === undefined ? undefined : ownersCursor(page.cursor, ownerId),
         }),
       ),
     );
     const last = out.LastEvaluatedKey;
     return {
       streams: (out.Items ?? []) as StreamRecord[],
-      nextCursor: last ? Buffer.from(JSON.stringify(last)).toString('base64url') : null,
+      nextCursor: last ? encodeCursor(last) : null,
     };
   }
 }
@@ -95,29 +96,16 @@ export function changeExpression(change: RecordingChange): StreamUpdate {
   };
 }
 
-/** A cursor is the index's LastEvaluatedKey; one for another owner or of another shape is refused. */
-function decodeCursor(cursor: string, ownerId: string): Record<string, unknown> {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      typeof key === 'object' &&
-      key !== null &&
-      Object.keys(key).length === 3 &&
-      'streamId' in key &&
-      typeof key.streamId === 'string' &&
-      'recordingOwnerId' in key &&
-      key.recordingOwnerId === ownerId &&
-      'recordingOpenedAt' in key &&
-      Number.isFinite(key.recordingOpenedAt)
-    ) {
-      return key as Record<string, unknown>;
-    }
-  } catch {
-    // fall through to the validation error
-  }
-  throw new ValidationError(
-    'cursor is not a cursor this API returned',
-    { field: 'cursor' },
-    'INVALID_CURSOR',
-  );
+/** The `recordings` index's LastEvaluatedKey: its keys and the table's, nothing else. */
+const RecordingsCursor = z.strictObject({
+  streamId: cursorKeys.streamId,
+  recordingOwnerId: cursorKeys.userId,
+  recordingOpenedAt: cursorKeys.epochMs,
+});
+
+/** A cursor of another owner's list is refused like a forged one: it would read their recordings. */
+function ownersCursor(cursor: string, ownerId: string): z.infer<typeof RecordingsCursor> {
+  const key = decodeCursor(RecordingsCursor, cursor);
+  if (key.recordingOwnerId !== ownerId) throw invalidCursor();
+  return key;
 }

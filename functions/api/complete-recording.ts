@@ -1,4 +1,5 @@
 import { completeRecording } from '../core/recording-upload.ts';
+import { ownedStream } from '../core/streams.ts';
 import { recordingDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -11,7 +12,12 @@ const deps = recordingDeps();
  * {recording} (`processing`): S3 assembles the parts and the transcode starts.
  */
 export const handler = route(
-  { auth: 'user', params: StreamPath, body: CompleteRecordingBody },
-  async ({ params, body, user }) =>
-    ok({ recording: await completeRecording(deps, params.streamId, user, body.parts) }),
+  {
+    auth: 'user',
+    params: StreamPath,
+    owner: (streamId, { user }) => ownedStream(deps, streamId, user),
+    body: CompleteRecordingBody,
+  },
+  async ({ stream, body, user }) =>
+    ok({ recording: await completeRecording(deps, stream, user, body.parts) }),
 );

@@ -1,4 +1,5 @@
 import { deleteRecording } from '../core/recording-archive.ts';
+import { ownedStream } from '../core/streams.ts';
 import { recordingDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -10,6 +11,11 @@ const deps = recordingDeps();
  * DELETE /api/livestream/{streamId}/recording -> {recording} (`deleted`): the owner (or an
  * admin) removes every object of it; its playback URLs stop working.
  */
-export const handler = route({ auth: 'user', params: StreamPath }, async ({ params, user }) =>
-  ok({ recording: await deleteRecording(deps, params.streamId, user) }),
+export const handler = route(
+  {
+    auth: 'user',
+    params: StreamPath,
+    owner: (streamId, { user }) => ownedStream(deps, streamId, user, { orAdmin: true }),
+  },
+  async ({ stream, user }) => ok({ recording: await deleteRecording(deps, stream, user) }),
 );

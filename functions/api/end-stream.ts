@@ -1,5 +1,5 @@
 import { announceEnd } from '../core/stream-end.ts';
-import { endStream } from '../core/streams.ts';
+import { endStream, ownedStream } from '../core/streams.ts';
 import { endDeps } from '../ws/deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -12,10 +12,15 @@ const deps = endDeps();
  * key; every viewer is told `stream:ended` and disconnected.
  */
 export const handler = route(
-  { auth: 'user', params: StreamPath, body: EndStreamBody },
-  async ({ params, body, user }) => {
-    await endStream(deps, params.streamId, user, body.recordingUrl);
-    await announceEnd(deps, params.streamId, 'ended');
+  {
+    auth: 'user',
+    params: StreamPath,
+    owner: (streamId, { user }) => ownedStream(deps, streamId, user),
+    body: EndStreamBody,
+  },
+  async ({ stream, body, user }) => {
+    await endStream(deps, stream, user, body.recordingUrl);
+    await announceEnd(deps, stream.streamId, 'ended');
     return ok({ success: true });
   },
 );

@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '../core/errors.ts';
-import { assertLiveBroadcaster, broadcasterGrant, withinStream } from '../core/streams.ts';
+import { assertLiveBroadcaster, broadcasterGrant, broadcasterProof, withinStream } from '../core/streams.ts';
 import { assertOpenSession } from '../core/viewers.ts';
 import { sessionDeps } from './deps.ts';
 import { ok } from './responses.ts';
@@ -27,9 +27,7 @@ export const handler = route(
         signaling: issue({ streamId, role: 'viewer', userId: user.userId, viewerId }),
       });
     }
-    const streamKey = header('x-stream-key');
-    const proof = streamKey ? { streamKey } : user ? { user } : undefined;
-    if (!proof) throw new UnauthorizedError('Sign in as the owner, or send the stream key in X-Stream-Key');
+    const proof = broadcasterProof(user, header('x-stream-key'));
     const stream = await assertLiveBroadcaster(deps, streamId, proof);
     const grant = broadcasterGrant(stream, proof);
     return ok({ signaling: issue({ streamId, role: 'broadcaster', userId: stream.ownerId, ...grant }) });

@@ -3,9 +3,9 @@ import { DynamoChatStore } from '../adapters/chat-store.ts';
 import { DynamoStreamStore } from '../adapters/stream-store.ts';
 import { systemClock } from '../adapters/system.ts';
 import { requireEnv } from '../config.ts';
-import { banUser, deleteMessage, setSlowMode, unbanUser } from '../core/moderation.ts';
+import { banUser, deleteMessage, moderatedStream, setSlowMode, unbanUser } from '../core/moderation.ts';
 import { created, json, ok } from './responses.ts';
-import { route } from './route.ts';
+import { type Caller, type RestHandler, route } from './route.ts';
 import { BanBody, BanPath, MessagePath, SlowModeBody, StreamPath } from './schemas.ts';
 
 const deps = {
@@ -14,28 +14,35 @@ const deps = {
   clock: systemClock,
 };
 const CHAT = '/api/livestream/{streamId}/chat';
+const moderator = (streamId: string, { user }: Caller<'user'>) => moderatedStream(deps, streamId, user);
 
 /**
  * The chat moderation routes share one function (and one small set of grants): each is an
  * ordinary `route()`, picked by API Gateway's resource and method.
  */
-const routes: Record<string, ReturnType<typeof route>> = {
-  [`DELETE ${CHAT}/{messageId}`]: route({ auth: 'user', params: MessagePath }, async ({ params, user }) => {
-    await deleteMessage(deps, params.streamId, params.messageId, user);
-    return ok({ success: true });
-  }),
-  [`POST ${CHAT}/bans`]: route(
-    { auth: 'user', params: StreamPath, body: BanBody },
-    async ({ params, body, user }) =>
-      created(await banUser(deps, params.streamId, user, body.userId, body.durationSeconds)),
+const routes: Record<string, RestHandler> = {
+  [`DELETE ${CHAT}/{messageId}`]: route(
+    { auth: 'user', params: MessagePath, owner: moderator },
+    async ({ stream, params, user }) => {
+      await deleteMessage(deps, stream, params.messageId, user);
+      return ok({ success: true });
+    },
   ),
-  [`DELETE ${CHAT}/bans/{userId}`]: route({ auth: 'user', params: BanPath }, async ({ params, user }) => {
-    await unbanUser(deps, params.streamId, user, params.userId);
-    return ok({ success: true });
-  }),
+  [`POST ${CHAT}/bans`]: route(
+    { auth: 'user', params: StreamPath, owner: moderator, body: BanBody },
+    async ({ stream, body, user }) =>
+      created(await banUser(deps, stream, user, body.userId, body.durationSeconds)),
+  ),
+  [`DELETE ${CHAT}/bans/{userId}`]: route(
+    { auth: 'user', params: BanPath, owner: moderator },
+    async ({ stream, params, user }) => {
+      await unbanUser(deps, stream, user, params.userId);
+      return ok({ success: true });
+    },
+  ),
   [`POST ${CHAT}/slow-mode`]: route(
-    { auth: 'user', params: StreamPath, body: SlowModeBody },
-    async ({ params, body, user }) => ok(await setSlowMode(deps, params.streamId, user, body.seconds)),
+    { auth: 'user', params: StreamPath, owner: moderator, body: SlowModeBody },
+    async ({ stream, body, user }) => ok(await setSlowMode(deps, stream, user, body.seconds)),
   ),
 };
 

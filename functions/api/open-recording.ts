@@ -1,4 +1,5 @@
 import { openRecording } from '../core/recording-upload.ts';
+import { ownedStream } from '../core/streams.ts';
 import { recordingDeps } from './deps.ts';
 import { created, ok } from './responses.ts';
 import { route } from './route.ts';
@@ -11,9 +12,14 @@ const deps = recordingDeps();
  * an open upload is resumed). The owner, while live or within the window after the end.
  */
 export const handler = route(
-  { auth: 'user', params: StreamPath, body: OpenRecordingBody },
-  async ({ params, body, user }) => {
-    const { created: isNew, ...terms } = await openRecording(deps, params.streamId, user, body.contentType);
+  {
+    auth: 'user',
+    params: StreamPath,
+    owner: (streamId, { user }) => ownedStream(deps, streamId, user),
+    body: OpenRecordingBody,
+  },
+  async ({ stream, body, user }) => {
+    const { created: isNew, ...terms } = await openRecording(deps, stream, user, body.contentType);
     return isNew ? created(terms) : ok(terms);
   },
 );

@@ -1,4 +1,5 @@
 import { presignPart } from '../core/recording-upload.ts';
+import { ownedStream } from '../core/streams.ts';
 import { recordingDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -11,6 +12,11 @@ const deps = recordingDeps();
  * expiresAt, ...}: PUT exactly `sizeBytes` to `url`; keep the ETag S3 answers for completion.
  */
 export const handler = route(
-  { auth: 'user', params: StreamPath, body: RecordingPartBody },
-  async ({ params, body, user }) => ok(await presignPart(deps, params.streamId, user, body)),
+  {
+    auth: 'user',
+    params: StreamPath,
+    owner: (streamId, { user }) => ownedStream(deps, streamId, user),
+    body: RecordingPartBody,
+  },
+  async ({ stream, body, user }) => ok(await presignPart(deps, stream, user, body)),
 );

@@ -49,15 +49,20 @@ export function parseWith<S extends z.ZodType>(
   return result.data;
 }
 
-function header(event: APIGatewayProxyEvent, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted) return value ?? undefined;
-  }
-  return undefined;
+/**
+ * The string entries a map of the event owns. On AWS the event is parsed JSON, so its maps are
+ * ordinary objects: `event.headers.constructor` is Object's own function for a request without
+ * such a header. Reading own entries only, a name is what the client sent or nothing.
+ */
+function ownStrings(map: Readonly<Record<string, unknown>> | null | undefined): [string, string][] {
+  return Object.entries(map ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
 }
 
-export { header };
+/** A request header by name, ignoring case as HTTP does. */
+export function header(event: APIGatewayProxyEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  return ownStrings(event.headers).find(([key]) => key.toLowerCase() === wanted)?.[1];
+}
 
 /** The JSON body, or `{}` when there is none (routes whose fields are all optional). */
 export function jsonBody(event: APIGatewayProxyEvent): unknown {
@@ -80,13 +85,11 @@ export function jsonBody(event: APIGatewayProxyEvent): unknown {
 
 /** Single-valued query parameters; a repeated one is ambiguous and refused. */
 export function queryParams(event: APIGatewayProxyEvent): Record<string, string> {
-  const multi = event.multiValueQueryStringParameters ?? {};
-  for (const [name, values] of Object.entries(multi)) {
-    if ((values?.length ?? 0) > 1) {
+  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+    if (Array.isArray(values) && values.length > 1) {
       throw new ValidationError(`Query parameter ${name} is given more than once`, { field: name });
     }
   }
-  return Object.fromEntries(
-    Object.entries(event.queryStringParameters ?? {}).filter(([, v]) => v !== undefined),
-  ) as Record<string, string>;
+  // Own properties only (fromEntries defines them): `__proto__` stays a name for zod to refuse.
+  return Object.fromEntries(ownStrings(event.queryStringParameters));
 }

@@ -1,4 +1,4 @@
-import { rotateStreamKey } from '../core/streams.ts';
+import { ownedStream, rotateStreamKey } from '../core/streams.ts';
 import { streamDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -8,6 +8,11 @@ const deps = streamDeps();
 
 /** POST /api/livestream/{streamId}/key -> {streamKey}. The old key stops working at once. */
 export const handler = route(
-  { auth: 'user', params: StreamPath, body: EmptyBody },
-  async ({ params, user }) => ok({ streamKey: await rotateStreamKey(deps, params.streamId, user) }),
+  {
+    auth: 'user',
+    params: StreamPath,
+    owner: (streamId, { user }) => ownedStream(deps, streamId, user),
+    body: EmptyBody,
+  },
+  async ({ stream, user }) => ok({ streamKey: await rotateStreamKey(deps, stream, user) }),
 );

@@ -1,8 +1,35 @@
 import { z } from 'zod';
 
-/** Printable text: no control characters except, where allowed, line breaks and tabs. */
-const printable = (allowLines: boolean) => (text: string) =>
-  !/\p{Cc}/u.test(allowLines ? text.replace(/[\n\r\t]/g, '') : text);
+/** Control characters (C0, DEL, C1: NEL is one) and Unicode's line and paragraph separators. */
+const CONTROL_OR_SEPARATOR = /[\p{Cc}\u2028\u2029]/u;
+/** The line breaks and the tab a multi-line text may hold; a lone CR is not one of them. */
+const LINE_BREAKS_AND_TAB = /\r\n|[\n\t]/g;
+/**
+ * Bidi embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069): they let one
+ * user's text reorder what is shown after it ("invoice\u202Efdp.exe" reads "invoiceexe.pdf").
+ * Right-to-left text needs none of them; the marks U+200E/U+200F stay allowed.
+ */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u;
+
+/**
+ * The one rule for text a user writes and others see (titles, descriptions, chat, reasons).
+ * `single-line`: no line break of any kind and no control character. `multi-line`: `\n`, `\r\n`
+ * and `\t` only. Either way no bidi embedding, override or isolate control.
+ */
+function shownText(schema: z.ZodString, lines: 'single-line' | 'multi-line') {
+  return schema
+    .refine(
+      (text) =>
+        !CONTROL_OR_SEPARATOR.test(lines === 'multi-line' ? text.replace(LINE_BREAKS_AND_TAB, '') : text),
+      lines === 'multi-line'
+        ? 'must not contain control characters or line breaks other than \\n, \\r\\n and tabs'
+        : 'must not contain line breaks or control characters',
+    )
+    .refine(
+      (text) => !BIDI_CONTROL.test(text),
+      'must not contain bidirectional embedding, override or isolate controls (U+202A-U+202E, U+2066-U+2069)',
+    );
+}
 
 /**
  * What can be an id at all: 1..128 of `A-Z a-z 0-9 _ -`. URL-safe as it is, never `.` or `..`
@@ -42,18 +69,18 @@ export const StreamPath = z.strictObject({ streamId: StreamIdSegment });
 export const MAX_VIEWERS_LIMIT = 10_000;
 
 export const CreateStreamBody = z.strictObject({
-  title: z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(140, 'must be at most 140 characters')
-    .refine(printable(false), 'must not contain control characters or line breaks'),
-  description: z
-    .string({ error: 'must be a string' })
-    .trim()
-    .max(2000, 'must be at most 2000 characters')
-    .refine(printable(true), 'must not contain control characters')
-    .default(''),
+  title: shownText(
+    z
+      .string({ error: 'must be a string' })
+      .trim()
+      .min(1, 'must not be empty')
+      .max(140, 'must be at most 140 characters'),
+    'single-line',
+  ),
+  description: shownText(
+    z.string({ error: 'must be a string' }).trim().max(2000, 'must be at most 2000 characters'),
+    'multi-line',
+  ).default(''),
   recordingEnabled: z.boolean({ error: 'must be true or false' }).default(false),
   maxViewers: z
     .int({ error: 'must be an integer' })
@@ -108,15 +135,13 @@ export const ActiveStreamsQuery = z
 export const MAX_CHAT_CHARACTERS = 500;
 
 export const ChatBody = z.strictObject({
-  message: z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .refine(
-      (text) => [...text].length <= MAX_CHAT_CHARACTERS,
-      `must be at most ${MAX_CHAT_CHARACTERS} characters`,
-    )
-    .refine(printable(true), 'must not contain control characters'),
+  message: shownText(
+    z.string({ error: 'must be a string' }).trim().min(1, 'must not be empty'),
+    'multi-line',
+  ).refine(
+    (text) => [...text].length <= MAX_CHAT_CHARACTERS,
+    `must be at most ${MAX_CHAT_CHARACTERS} characters`,
+  ),
 });
 
 export const ChatQuery = z.strictObject({
@@ -146,12 +171,7 @@ export const BanBody = z.strictObject({
 export const SlowModeBody = z.strictObject({ seconds: z.int().min(0).max(3600) });
 
 export const TerminateBody = z.strictObject({
-  reason: z
-    .string()
-    .trim()
-    .min(1, 'must say why')
-    .max(500)
-    .refine(printable(false), 'must not contain control characters'),
+  reason: shownText(z.string().trim().min(1, 'must say why').max(500), 'single-line'),
 });
 
 /** MediaRecorder's `mimeType`, codecs and all (`video/webm;codecs=vp9,opus`): the container counts. */

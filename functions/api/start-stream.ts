@@ -1,5 +1,4 @@
-import { UnauthorizedError } from '../core/errors.ts';
-import { broadcasterGrant, startStream } from '../core/streams.ts';
+import { broadcasterGrant, broadcasterProof, broadcastersStream, startStream } from '../core/streams.ts';
 import { streamDeps } from './deps.ts';
 import { ok } from './responses.ts';
 import { route } from './route.ts';
@@ -16,17 +15,22 @@ const issue = await ticketIssuer();
  * with the key alone may broadcast but not end the stream or chat as the owner.
  */
 export const handler = route(
-  { auth: 'optional', params: StreamPath, body: EmptyBody },
-  async ({ params, user, header }) => {
-    const streamKey = header('x-stream-key');
-    const proof = streamKey ? { streamKey } : user ? { user } : undefined;
-    if (!proof) throw new UnauthorizedError('Sign in as the owner, or send the stream key in X-Stream-Key');
-    const stream = await startStream(deps, params.streamId, proof);
+  {
+    auth: 'optional',
+    params: StreamPath,
+    owner: (streamId, { user, header }) =>
+      broadcastersStream(deps, streamId, broadcasterProof(user, header('x-stream-key'))),
+    body: EmptyBody,
+  },
+  async ({ stream, user, header }) => {
+    const proof = broadcasterProof(user, header('x-stream-key'));
+    const started = await startStream(deps, stream, proof);
+    const grant = broadcasterGrant(started, proof);
     const signaling = issue({
-      streamId: stream.streamId,
+      streamId: started.streamId,
       role: 'broadcaster',
-      userId: stream.ownerId,
-      ...broadcasterGrant(stream, proof),
+      userId: started.ownerId,
+      ...grant,
     });
     return ok({ success: true, signaling });
   },

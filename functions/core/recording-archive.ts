@@ -1,10 +1,10 @@
 /** The archive: a stream's recording, an owner's recordings, and deleting one for good. */
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { ConflictError, NotFoundError } from './errors.ts';
 import { recordingPrefixes } from './media-layout.ts';
 import type { StreamRecord, User } from './model.ts';
 import type { PublicRecording, RecordingState } from './recording-model.ts';
 import { presentRecording, type RecordingDeps } from './recording-upload.ts';
-import { getStream } from './streams.ts';
+import { getStream, ownedStream, type StreamRef } from './streams.ts';
 
 function recordingOf(stream: StreamRecord): RecordingState {
   if (!stream.recording) {
@@ -43,8 +43,6 @@ export async function listRecordings(
   };
 }
 
-const isAdmin = (user: User) => user.roles.includes('admin');
-
 /**
  * Deletes every object of the recording (its upload and its ladder) and marks it `deleted`. The
  * row changes first, so nothing is served as ready while objects go; deleting again redoes the
@@ -53,13 +51,11 @@ const isAdmin = (user: User) => user.roles.includes('admin');
  */
 export async function deleteRecording(
   deps: RecordingDeps,
-  streamId: string,
+  ref: StreamRef,
   user: User,
 ): Promise<PublicRecording> {
-  const stream = await getStream(deps, streamId);
-  if (stream.ownerId !== user.userId && !isAdmin(user)) {
-    throw new ForbiddenError('Only the stream owner may delete its recording');
-  }
+  const stream = await ownedStream(deps, ref, user, { orAdmin: true });
+  const { streamId } = stream;
   const recording = recordingOf(stream);
   if (recording.status === 'processing') {
     throw new ConflictError(

@@ -4,13 +4,7 @@
  * at most the part in flight. Completing the upload (by the owner, or by `finishRecording` when
  * the stream ends) fires the S3 event that starts the transcode.
  */
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PayloadTooLargeError,
-  ValidationError,
-} from './errors.ts';
+import { ConflictError, NotFoundError, PayloadTooLargeError, ValidationError } from './errors.ts';
 import { sourceKey } from './media-layout.ts';
 import type { StreamRecord, User } from './model.ts';
 import type { Clock, RecordingBucket, RecordingStore, StoredPart, StreamStore } from './ports.ts';
@@ -21,7 +15,7 @@ import {
   type RecordingState,
   toPublicRecording,
 } from './recording-model.ts';
-import { getStream } from './streams.ts';
+import { ownedStream, type StreamRef } from './streams.ts';
 
 /** S3's own multipart limits. */
 export const S3_PARTS = {
@@ -81,10 +75,6 @@ function terms(stream: StreamRecord, recording: RecordingState, limits: Recordin
   };
 }
 
-function assertOwner(stream: StreamRecord, user: User): void {
-  if (stream.ownerId !== user.userId) throw new ForbiddenError('Only the stream owner may record it');
-}
-
 /** Uploading is possible while live, and for the window after the end. */
 function assertUploadWindow(stream: StreamRecord, deps: RecordingDeps): void {
   if (stream.status === 'created') {
@@ -105,14 +95,16 @@ function assertUploadWindow(stream: StreamRecord, deps: RecordingDeps): void {
 /** The stream's recording while it is `uploading`, for its owner within the window. */
 async function openUpload(
   deps: RecordingDeps,
-  streamId: string,
+  ref: StreamRef,
   user: User,
 ): Promise<{ stream: StreamRecord; recording: RecordingState & { uploadId: string } }> {
-  const stream = await getStream(deps, streamId);
-  assertOwner(stream, user);
+  const stream = await ownedStream(deps, ref, user);
   const { recording } = stream;
   if (!recording) {
-    throw new NotFoundError(`Stream ${streamId} has no recording; open one first`, 'RECORDING_NOT_FOUND');
+    throw new NotFoundError(
+      `Stream ${stream.streamId} has no recording; open one first`,
+      'RECORDING_NOT_FOUND',
+    );
   }
   if (recording.status !== 'uploading' || recording.uploadId === undefined) {
     throw new ConflictError(
@@ -133,12 +125,12 @@ async function openUpload(
  */
 export async function openRecording(
   deps: RecordingDeps,
-  streamId: string,
+  ref: StreamRef,
   user: User,
   contentType: RecordingContentType,
 ): Promise<UploadTerms & { created: boolean }> {
-  const stream = await getStream(deps, streamId);
-  assertOwner(stream, user);
+  const stream = await ownedStream(deps, ref, user);
+  const { streamId } = stream;
   if (!stream.recordingEnabled) {
     throw new ConflictError('Recording is not enabled for this stream', 'RECORDING_DISABLED');
   }
@@ -193,17 +185,19 @@ export interface PartRequest {
 /** A presigned URL for one part; the caller PUTs exactly `sizeBytes` to it. */
 export async function presignPart(
   deps: RecordingDeps,
-  streamId: string,
+  ref: StreamRef,
   user: User,
   part: PartRequest,
 ): Promise<{ partNumber: number; url: string; method: 'PUT'; sizeBytes: number; expiresAt: string }> {
+  // Whose stream it is comes before what they asked for: someone else learns nothing of the limit.
+  const stream = await ownedStream(deps, ref, user);
   const maxPartBytes = Math.min(S3_PARTS.maxPartBytes, deps.limits.maxBytes);
   if (part.sizeBytes > maxPartBytes) {
     throw new PayloadTooLargeError(`A part may be at most ${maxPartBytes} bytes`, {
       details: { maxPartBytes },
     });
   }
-  const { recording } = await openUpload(deps, streamId, user);
+  const { recording } = await openUpload(deps, stream, user);
   const url = await deps.bucket.presignPart(
     recording.sourceKey,
     recording.uploadId,
@@ -265,15 +259,15 @@ export function checkParts(claimed: readonly ClientPart[], stored: readonly Stor
 /** The owner completes the upload with the parts it uploaded; the transcode follows. */
 export async function completeRecording(
   deps: RecordingDeps,
-  streamId: string,
+  ref: StreamRef,
   user: User,
   claimed: readonly ClientPart[],
 ): Promise<PublicRecording> {
-  const { stream, recording } = await openUpload(deps, streamId, user);
+  const { stream, recording } = await openUpload(deps, ref, user);
   const stored = await deps.bucket.listParts(recording.sourceKey, recording.uploadId);
   if (!stored) throw uploadGone();
   const { parts, sizeBytes } = checkParts(claimed, stored, deps.limits.maxBytes);
-  return present(deps, stream, await complete(deps, streamId, recording, parts, sizeBytes));
+  return present(deps, stream, await complete(deps, stream.streamId, recording, parts, sizeBytes));
 }
 
 const uploadGone = () =>

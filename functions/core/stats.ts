@@ -1,8 +1,7 @@
 /** The owner's figures for one stream, computed from its viewing sessions. */
-import { ForbiddenError } from './errors.ts';
 import type { StreamRecord, StreamStatus, User } from './model.ts';
 import type { Clock, SessionHistory, SessionTiming, StreamStore } from './ports.ts';
-import { getStream } from './streams.ts';
+import { ownedStream, type StreamRef } from './streams.ts';
 
 export interface StreamStats {
   streamId: string;
@@ -28,13 +27,10 @@ const MINUTE = 60_000;
 /** The series covers at most the last 24 h of a stream: 1,440 points. */
 export const MAX_MINUTES = 1440;
 
-const isAdmin = (user: User) => user.roles.includes('admin');
-
-export async function streamStats(deps: StatsDeps, streamId: string, user: User): Promise<StreamStats> {
-  const stream = await getStream(deps, streamId);
-  if (stream.ownerId !== user.userId && !isAdmin(user)) {
-    throw new ForbiddenError("Only the stream's owner may see its stats");
-  }
+/** The owner's (or an admin's) figures for the stream. */
+export async function streamStats(deps: StatsDeps, ref: StreamRef, user: User): Promise<StreamStats> {
+  const stream = await ownedStream(deps, ref, user, { orAdmin: true });
+  const { streamId } = stream;
   const sessions = stream.startedAt === undefined ? [] : await deps.viewers.sessions(streamId);
   // Sessions still open count up to now (live) or up to the end (a leave that never came).
   const until = stream.endedAt ?? deps.clock.now();

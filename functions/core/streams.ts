@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from './errors.ts';
 import type { PublicStream, StreamRecord, User } from './model.ts';
 import { toPublicStream } from './model.ts';
 import type { Clock, IdSource, StreamStore, WriteResult } from './ports.ts';
@@ -40,12 +40,39 @@ export async function createStream(
   return { streamId: stream.streamId, streamKey, stream: toPublicStream(stream) };
 }
 
+/**
+ * A stream, or its id. A REST handler passes the record its route's owner check has read
+ * (`route({owner})`), so the use case acts on it without reading it again; others pass the id.
+ */
+export type StreamRef = string | StreamRecord;
+
+/** The stream: read when given its id, 404 `STREAM_NOT_FOUND` when there is none. */
 export async function getStream(
   deps: { streams: Pick<StreamStore, 'get'> },
-  streamId: string,
+  ref: StreamRef,
 ): Promise<StreamRecord> {
-  const stream = await deps.streams.get(streamId);
-  if (!stream) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
+  if (typeof ref !== 'string') return ref;
+  const stream = await deps.streams.get(ref);
+  if (!stream) throw new NotFoundError(`Stream ${ref} does not exist`, 'STREAM_NOT_FOUND');
+  return stream;
+}
+
+const isAdmin = (user: User) => user.roles.includes('admin');
+
+/**
+ * The stream, once `user` is shown to own it (or, with `orAdmin`, to be an admin): 404 for no
+ * such stream comes before 403. Route handlers run it before reading what the caller sent.
+ */
+export async function ownedStream(
+  deps: { streams: Pick<StreamStore, 'get'> },
+  ref: StreamRef,
+  user: User,
+  options: { orAdmin?: boolean } = {},
+): Promise<StreamRecord> {
+  const stream = await getStream(deps, ref);
+  if (stream.ownerId !== user.userId && !(options.orAdmin && isAdmin(user))) {
+    throw new ForbiddenError('Only the stream owner may do this');
+  }
   return stream;
 }
 
@@ -73,6 +100,13 @@ export async function withinStream<T>(
 /** Who may act as the broadcaster: the owner's token, or the stream key (for encoders). */
 export type BroadcasterProof = { user: User } | { streamKey: string };
 
+/** The proof a request carries: the stream key (`X-Stream-Key`) first, else the signed-in user; 401 without either. */
+export function broadcasterProof(user: User | undefined, streamKey: string | undefined): BroadcasterProof {
+  if (streamKey) return { streamKey };
+  if (user) return { user };
+  throw new UnauthorizedError('Sign in as the owner, or send the stream key in X-Stream-Key');
+}
+
 export function assertBroadcaster(stream: StreamRecord, proof: BroadcasterProof): void {
   if ('user' in proof) {
     if (proof.user.userId !== stream.ownerId) throw new ForbiddenError('Only the stream owner may do this');
@@ -91,39 +125,51 @@ export function wrongState(stream: StreamRecord, action: string): ConflictError 
   });
 }
 
+/** The stream, once `proof` shows its broadcaster is asking: 404 for no such stream, then 403. */
+export async function broadcastersStream(
+  deps: { streams: Pick<StreamStore, 'get'> },
+  ref: StreamRef,
+  proof: BroadcasterProof,
+): Promise<StreamRecord> {
+  const stream = await getStream(deps, ref);
+  assertBroadcaster(stream, proof);
+  return stream;
+}
+
 /**
  * Runs a conditional state change. The early check gives the precise error cheaply; the
  * store's condition settles races (two starts at once), and a lost race is re-classified.
  */
 async function transition(
   deps: Pick<StreamDeps, 'streams'>,
-  streamId: string,
+  ref: StreamRef,
   proof: BroadcasterProof,
   action: string,
   allowed: (stream: StreamRecord) => boolean,
   write: (stream: StreamRecord) => Promise<WriteResult<StreamRecord>>,
 ): Promise<StreamRecord> {
-  const stream = await getStream(deps, streamId);
-  assertBroadcaster(stream, proof);
+  const stream = await broadcastersStream(deps, ref, proof);
   if (!allowed(stream)) throw wrongState(stream, action);
   const result = await write(stream);
   if (result.ok) return result.value;
-  if (!result.current) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
+  if (!result.current) {
+    throw new NotFoundError(`Stream ${stream.streamId} does not exist`, 'STREAM_NOT_FOUND');
+  }
   throw wrongState(result.current, action);
 }
 
 export function startStream(
   deps: StreamDeps,
-  streamId: string,
+  ref: StreamRef,
   proof: BroadcasterProof,
 ): Promise<StreamRecord> {
   return transition(
     deps,
-    streamId,
+    ref,
     proof,
     'start',
     (s) => s.status === 'created',
-    () => deps.streams.markLive(streamId, deps.clock.now(), deps.ids.liveShard()),
+    (s) => deps.streams.markLive(s.streamId, deps.clock.now(), deps.ids.liveShard()),
   );
 }
 
@@ -133,30 +179,30 @@ export function startStream(
  */
 export function endStream(
   deps: Pick<StreamDeps, 'streams' | 'clock'>,
-  streamId: string,
+  ref: StreamRef,
   owner: User,
   recordingUrl?: string,
 ): Promise<StreamRecord> {
   return transition(
     deps,
-    streamId,
+    ref,
     { user: owner },
     'end',
     (s) => s.status === 'live',
-    () => deps.streams.markEnded(streamId, deps.clock.now(), { reason: 'ended', recordingUrl }),
+    (s) => deps.streams.markEnded(s.streamId, deps.clock.now(), { reason: 'ended', recordingUrl }),
   );
 }
 
 /** Issues a new key and invalidates the old one at once. */
-export async function rotateStreamKey(deps: StreamDeps, streamId: string, owner: User): Promise<string> {
+export async function rotateStreamKey(deps: StreamDeps, ref: StreamRef, owner: User): Promise<string> {
   const streamKey = deps.ids.streamKey();
   await transition(
     deps,
-    streamId,
+    ref,
     { user: owner },
     'rotate the key of',
     (s) => s.status !== 'ended',
-    () => deps.streams.replaceKeyHash(streamId, hashStreamKey(streamKey)),
+    (s) => deps.streams.replaceKeyHash(s.streamId, hashStreamKey(streamKey)),
   );
   return streamKey;
 }
@@ -164,11 +210,10 @@ export async function rotateStreamKey(deps: StreamDeps, streamId: string, owner:
 /** Checks that `proof` may act as the broadcaster of a live stream (to get a ticket). */
 export async function assertLiveBroadcaster(
   deps: Pick<StreamDeps, 'streams'>,
-  streamId: string,
+  ref: StreamRef,
   proof: BroadcasterProof,
 ): Promise<StreamRecord> {
-  const stream = await getStream(deps, streamId);
-  assertBroadcaster(stream, proof);
+  const stream = await broadcastersStream(deps, ref, proof);
   if (stream.status !== 'live') throw wrongState(stream, 'connect to');
   return stream;
 }

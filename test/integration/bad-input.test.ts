@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIVE_INDEX_SHARDS } from '../../functions/manifest.ts';
 import { type CallOptions, harness } from './harness.ts';
 
 let h: Awaited<ReturnType<typeof harness>>;
@@ -61,6 +62,80 @@ const on =
   () =>
     `/api/livestream/${s[which]}${action && `/${action}`}`;
 
+/** A cursor as this API encodes them: base64url JSON. */
+const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const id = '0b6f2a52-4b8e-4d5e-9b43-2f1f0e6a7b10';
+const shards = (first: unknown) => [first, ...Array(LIVE_INDEX_SHARDS - 1).fill(null)];
+
+/** Cursors whose JSON decodes but whose key DynamoDB would refuse or never have returned. */
+function forgedCursors(): Case[] {
+  const active: [string, unknown][] = [
+    ['an empty stream id', shards({ streamId: '', startedAt: 1 })],
+    ['an extra key', shards({ streamId: id, startedAt: 1, liveShard: 'live#0', extra: 1 })],
+    ['a numeric stream id', shards({ streamId: 7, startedAt: 1 })],
+    ['a start time past any date', shards({ streamId: id, startedAt: 1e300 })],
+    ['a fractional start time', shards({ streamId: id, startedAt: 1.5 })],
+    ['a position that is a list', shards([id, 1])],
+    ['too few shards', [null]],
+    ['an object instead of shards', { streamId: id, startedAt: 1 }],
+  ];
+  const recordings: [string, unknown][] = [
+    ['an empty stream id', { streamId: '', recordingOwnerId: 'alice', recordingOpenedAt: 1 }],
+    ['an extra key', { streamId: id, recordingOwnerId: 'alice', recordingOpenedAt: 1, x: 1 }],
+    ['a start time past any date', { streamId: id, recordingOwnerId: 'alice', recordingOpenedAt: 1e300 }],
+    ['a negative start time', { streamId: id, recordingOwnerId: 'alice', recordingOpenedAt: -1 }],
+    ['a string start time', { streamId: id, recordingOwnerId: 'alice', recordingOpenedAt: '1' }],
+    ["another owner's key", { streamId: id, recordingOwnerId: 'bob', recordingOpenedAt: 1 }],
+    ['a list', [id, 'alice', 1]],
+  ];
+  return [
+    ...active.map(
+      ([name, value]): Case => [
+        `active with a cursor holding ${name}`,
+        'GET',
+        () => `/api/livestream/active?cursor=${cursor(value)}`,
+        () => ({}),
+        400,
+        'INVALID_CURSOR',
+      ],
+    ),
+    ...recordings.map(
+      ([name, value]): Case => [
+        `recordings with a cursor holding ${name}`,
+        'GET',
+        () => `/api/livestream/recordings?cursor=${cursor(value)}`,
+        () => ({ token: t.alice }),
+        400,
+        'INVALID_CURSOR',
+      ],
+    ),
+  ];
+}
+
+/** Line separators and bidi controls in the text other users see (docs/api.md, "Text"). */
+function spoofingText(): Case[] {
+  const chat = () => `/api/livestream/${s.live}/chat`;
+  return [
+    ['a title with U+2028 LINE SEPARATOR', create, { ...valid, title: 'a\u2028b' }],
+    ['a title with U+2029 PARAGRAPH SEPARATOR', create, { ...valid, title: 'a\u2029b' }],
+    ['a title with U+202E RIGHT-TO-LEFT OVERRIDE', create, { ...valid, title: 'invoice\u202efdp.exe' }],
+    ['a description with U+2028 LINE SEPARATOR', create, { ...valid, description: 'a\u2028b' }],
+    ['a description with a lone CR', create, { ...valid, description: 'a\rb' }],
+    ['a description with U+2066 LEFT-TO-RIGHT ISOLATE', create, { ...valid, description: 'a\u2066b' }],
+    ['a chat message with U+202E RIGHT-TO-LEFT OVERRIDE', chat, { message: 'gg\u202eeasy' }],
+    ['a chat message with U+2067 RIGHT-TO-LEFT ISOLATE', chat, { message: 'a\u2067b\u2069' }],
+  ].map(
+    ([name, path, body]): Case => [
+      name as string,
+      'POST',
+      path as () => string,
+      () => ({ token: t.bob, body }),
+      400,
+      'VALIDATION_FAILED',
+    ],
+  );
+}
+
 const cases: Case[] = [
   [
     'malformed JSON',
@@ -104,6 +179,7 @@ const cases: Case[] = [
     400,
     'VALIDATION_FAILED',
   ],
+  ...spoofingText(),
   [
     'a 2,001-character description',
     'POST',
@@ -212,6 +288,7 @@ const cases: Case[] = [
     400,
     'INVALID_CURSOR',
   ],
+  ...forgedCursors(),
   [
     'active with cursor and offset',
     'GET',
@@ -235,6 +312,28 @@ const cases: Case[] = [
     () => ({}),
     400,
     'VALIDATION_FAILED',
+  ],
+  [
+    'active with query names that are Object members',
+    'GET',
+    () => '/api/livestream/active?constructor=1&__proto__=2&hasOwnProperty=3',
+    () => ({}),
+    400,
+    'VALIDATION_FAILED',
+  ],
+  [
+    'joining with headers named like Object members, without a token',
+    'POST',
+    on('live', 'join'),
+    () => ({
+      headers: Object.fromEntries([
+        ['constructor', 'x'],
+        ['__proto__', 'y'],
+        ['hasOwnProperty', 'z'],
+      ]),
+    }),
+    401,
+    'UNAUTHORIZED',
   ],
   [
     "starting another user's stream",
@@ -340,6 +439,14 @@ describe('bad input', () => {
     expect(res.body.error.message).toEqual(expect.any(String));
     expect(res.body.error.message.length).toBeGreaterThan(5);
     expect(await h.snapshot()).toEqual(before);
+  });
+
+  it('keeps right-to-left text, its LRM/RLM marks, and line breaks and tabs in a description', async () => {
+    const text = { title: 'שידור \u200fחי\u200f live', description: 'שורה\r\nline\ttab\nمرحبا' };
+    const res = await h.call('POST', '/api/livestream/create', json({ ...valid, ...text }));
+
+    expect(res.status).toBe(201);
+    expect(res.body.stream).toMatchObject(text);
   });
 
   it('names the offending field', async () => {

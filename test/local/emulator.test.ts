@@ -17,16 +17,23 @@ interface Echo {
 
 async function serve(options: Omit<EmulatorOptions, 'logger'>) {
   const errors: string[] = [];
-  const server = await listenHttp(
-    createEmulator({ ...options, logger: { info: () => {}, error: (line) => errors.push(line) } }),
-    0,
-    '127.0.0.1',
-  );
-  return { server, errors, url: `http://127.0.0.1:${server.port}` };
+  const lines: string[] = [];
+  const logger = {
+    info: (line: string) => lines.push(line),
+    error: (line: string) => {
+      lines.push(line);
+      errors.push(line);
+    },
+  };
+  const server = await listenHttp(createEmulator({ ...options, logger }), 0, '127.0.0.1');
+  return { server, errors, lines, url: `http://127.0.0.1:${server.port}` };
 }
 
-/** node:http rather than fetch: fetch folds repeated headers into one and normalises casing. */
-function rawGet(url: string, name: string, values: string[]): Promise<Echo> {
+/**
+ * node:http rather than fetch: fetch folds repeated headers into one and normalises casing.
+ * Headers as [name, values] pairs: an object literal cannot hold a `__proto__` header.
+ */
+function rawGet(url: string, headers: [name: string, values: string[]][]): Promise<Echo> {
   return new Promise((resolve, reject) => {
     const req = request(url, (res) => {
       const chunks: Buffer[] = [];
@@ -41,7 +48,7 @@ function rawGet(url: string, name: string, values: string[]): Promise<Echo> {
     });
     req.on('error', reject);
     // An array sends one header line per value, with the casing given here.
-    req.setHeader(name, values);
+    for (const [name, values] of headers) req.setHeader(name, values);
     req.end();
   });
 }
@@ -50,11 +57,12 @@ describe('createEmulator with the manifest routes', () => {
   let server: LocalHttpServer;
   let url: string;
   let errors: string[];
+  let lines: string[];
   // Every manifest handler is the echo fixture, loaded the way the stack loads real ones.
   const echoAll = Object.fromEntries(Object.keys(handlers).map((name) => [name, { entry: ECHO }]));
 
   beforeAll(async () => {
-    ({ server, url, errors } = await serve({
+    ({ server, url, errors, lines } = await serve({
       routes: restRoutes,
       loadHandler: createModuleLoader(ROOT, echoAll),
     }));
@@ -62,6 +70,7 @@ describe('createEmulator with the manifest routes', () => {
   afterAll(() => server.close());
   beforeEach(() => {
     errors.length = 0;
+    lines.length = 0;
   });
 
   const get = async (path: string, init?: RequestInit) => {
@@ -94,6 +103,54 @@ describe('createEmulator with the manifest routes', () => {
     });
   });
 
+  it('passes query and header names that are Object members (constructor, __proto__...) as plain data', async () => {
+    const echo = await rawGet(
+      `${url}/api/livestream/active?constructor=a&__proto__=b&hasOwnProperty=c&constructor=d&toString`,
+      [
+        ['constructor', ['x']],
+        ['__proto__', ['y', 'z']],
+        ['hasOwnProperty', ['w']],
+      ],
+    );
+    // Own properties, as the JSON event Lambda hands a handler on AWS has them.
+    const own = (entries: [string, unknown][]) => Object.fromEntries(entries);
+
+    expect(echo.event.queryStringParameters).toEqual(
+      own([
+        ['constructor', 'd'],
+        ['__proto__', 'b'],
+        ['hasOwnProperty', 'c'],
+        ['toString', ''],
+      ]),
+    );
+    expect(echo.event.multiValueQueryStringParameters).toEqual(
+      own([
+        ['constructor', ['a', 'd']],
+        ['__proto__', ['b']],
+        ['hasOwnProperty', ['c']],
+        ['toString', ['']],
+      ]),
+    );
+    expect(echo.event.headers).toMatchObject(
+      own([
+        ['constructor', 'x'],
+        ['__proto__', 'z'],
+        ['hasOwnProperty', 'w'],
+      ]),
+    );
+    expect(echo.event.multiValueHeaders).toMatchObject(own([['__proto__', ['y', 'z']]]));
+    expect(errors).toEqual([]);
+  });
+
+  it('never logs a query string (tickets and cursors travel there)', async () => {
+    await get('/api/livestream/active?cursor=secret-cursor&ticket=secret-ticket');
+    await get('/api/livestream/abc/join?ticket=secret-ticket', { method: 'POST' });
+
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^GET \/api\/livestream\/active -> 200/);
+    expect(lines.join('\n')).not.toMatch(/secret/);
+  });
+
   it('uses null, not {}, when there is no query string', async () => {
     const { echo } = await get('/api/livestream/abc?');
 
@@ -102,7 +159,7 @@ describe('createEmulator with the manifest routes', () => {
   });
 
   it("keeps the client's header casing and every repeated value", async () => {
-    const echo = await rawGet(`${url}/api/livestream/active`, 'X-Trace-Me', ['one', 'two']);
+    const echo = await rawGet(`${url}/api/livestream/active`, [['X-Trace-Me', ['one', 'two']]]);
 
     expect(echo.event.headers['X-Trace-Me']).toBe('two');
     expect(echo.event.multiValueHeaders['X-Trace-Me']).toEqual(['one', 'two']);

@@ -77,9 +77,13 @@ export class RefusedError extends Error {
 }
 
 /** Opens a WebSocket; rejects with `RefusedError` carrying the HTTP status of a refusal. */
-export function connect(url: string, protocols?: string[]): Promise<WebSocket> {
+export function connect(
+  url: string,
+  protocols?: string[],
+  headers?: Record<string, string>,
+): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, protocols);
+    const ws = new WebSocket(url, protocols, { headers });
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
       reject(new RefusedError(res.statusCode ?? 0));

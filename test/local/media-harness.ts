@@ -79,7 +79,11 @@ export async function startMediaRig(
     invoker,
     logger,
   });
-  const api = awsListener('MediaConvert', mediaConvert.handle, { maxBytes: 1024 * 1024, logger });
+  const api = awsListener('MediaConvert', mediaConvert.handle, {
+    maxBytes: 1024 * 1024,
+    signing: 'mediaconvert',
+    logger,
+  });
   const cdn = createMediaCdn({
     path: '/media',
     backend: s3.backend,

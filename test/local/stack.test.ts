@@ -81,6 +81,80 @@ describe('startLocalStack (in memory)', () => {
     expect(payload).toMatchObject({ sub: 'alice', roles: ['admin'] });
   });
 
+  /** A browser's request from a page of `origin` (a browser always sends Origin on a POST). */
+  const tokenFrom = (origin: string, method = 'POST') =>
+    fetch(`${stack.url}/api/dev/token`, {
+      method,
+      headers: {
+        Origin: origin,
+        'Content-Type': 'application/json',
+        'Access-Control-Request-Method': 'POST',
+      },
+      ...(method === 'POST' && { body: JSON.stringify({ userId: 'mallory', roles: ['admin'] }) }),
+    });
+
+  it.each([
+    ['the stack itself', () => stack.url],
+    ['the stack as 127.0.0.1', () => `http://127.0.0.1:${stack.port}`],
+    ['the stack as localhost', () => `http://localhost:${stack.port}`],
+    ["Vite's dev server", () => 'http://localhost:5173'],
+  ])('mints tokens for a page of %s, and lets that page read them', async (_case, origin) => {
+    const preflight = await tokenFrom(origin(), 'OPTIONS');
+    const res = await tokenFrom(origin());
+
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin());
+    expect(res.status).toBe(201);
+    expect(res.headers.get('access-control-allow-origin')).toBe(origin());
+    expect(res.headers.get('vary')).toMatch(/Origin/);
+  });
+
+  it.each([
+    ['another site', () => 'https://evil.example'],
+    ['an opaque origin (sandboxed frame, file://)', () => 'null'],
+    ['another port of this machine', () => `http://localhost:${stack.port + 1}`],
+    ['a look-alike host', () => 'http://localhost:5173.evil.example'],
+    ['https on the same host', () => `https://127.0.0.1:${stack.port}`],
+  ])('refuses a page of %s: 403 ORIGIN_NOT_ALLOWED, no token, no CORS header', async (_case, origin) => {
+    const preflight = await tokenFrom(origin(), 'OPTIONS');
+    const res = await tokenFrom(origin());
+    const text = await res.text();
+
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'ORIGIN_NOT_ALLOWED' } });
+    expect(text).not.toMatch(/eyJ/);
+  });
+
+  it.each([
+    ['@connections', '/ws/@connections/QQFxqeZfIAMCKRA%3D', 'hello'],
+    ['the Scheduler', '/scheduler/schedules/evil', '{"ScheduleExpression":"at(2030-01-01T00:00:00)"}'],
+    ['MediaConvert', '/mediaconvert/2017-08-29/jobs', '{"Role":"x","Settings":{}}'],
+  ])(
+    "refuses a web page's unsigned call to %s: 403, as AWS refuses a call without IAM signature",
+    async (_api, path, body) => {
+      const res = await fetch(`${stack.url}${path}`, {
+        method: 'POST',
+        // A "simple" request: a browser sends it cross-origin without asking first.
+        headers: { Origin: 'https://evil.example', 'Content-Type': 'text/plain' },
+        body,
+      });
+
+      expect(res.status).toBe(403);
+      expect(res.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    },
+  );
+
+  it('still mints for scripts and curl, which send no Origin, without a CORS header', async () => {
+    const res = await postToken(stack, JSON.stringify({ userId: 'script' }));
+
+    expect(res.status).toBe(201);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it.each([
     ['not JSON', '{'],
     ['no userId', '{}'],

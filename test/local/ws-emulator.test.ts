@@ -94,6 +94,47 @@ describe('WebSocket emulator: the upgrade', () => {
     ws.close();
   });
 
+  it('takes query and header names that are Object members as data, and never logs the query', async () => {
+    const lines: string[] = [];
+    const logged = await startGateway({
+      logger: { info: (line) => lines.push(line), error: (line) => lines.push(line) },
+    });
+    const headers = Object.fromEntries([
+      ['constructor', 'x'],
+      ['__proto__', 'y'],
+    ]);
+    const query = 'ticket=secret-ticket&constructor=1&__proto__=2&hasOwnProperty=3&hasOwnProperty=4';
+
+    const ws = await connect(`${logged.wsUrl}?${query}`, undefined, headers);
+    const [auth] = calls('authorizer');
+    const id = auth?.event.requestContext.connectionId;
+    const [connected] = calls('connect', id);
+    ws.close();
+    await eventually(() => expect(calls('disconnect', id)).toHaveLength(1));
+    await logged.close();
+
+    for (const event of [auth?.event, connected?.event]) {
+      expect(Object.entries(event.queryStringParameters)).toEqual([
+        ['ticket', 'secret-ticket'],
+        ['constructor', '1'],
+        ['__proto__', '2'],
+        ['hasOwnProperty', '4'],
+      ]);
+      expect(Object.entries(event.multiValueQueryStringParameters)).toContainEqual([
+        'hasOwnProperty',
+        ['3', '4'],
+      ]);
+      expect(Object.entries(event.headers)).toEqual(
+        expect.arrayContaining([
+          ['constructor', 'x'],
+          ['__proto__', 'y'],
+        ]),
+      );
+    }
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('\n')).not.toMatch(/secret-ticket/);
+  });
+
   it('answers with the subprotocol $connect chose in its Sec-WebSocket-Protocol header', async () => {
     const ws = await connect(`${gw.wsUrl}?ticket=a&protocol=signal.v1`, ['other', 'signal.v1']);
 

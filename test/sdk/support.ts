@@ -2,6 +2,10 @@
  * Shared by the SDK tests: the local stack, the SDK wired to Node stand-ins, and bounded waits.
  * WebRTC (wrtc) is in ./webrtc.ts, loaded only by the tests that need it.
  */
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import WebSocketImpl from 'ws';
 import { LivestreamApi } from '../../web/sdk/index.ts';
 import { harness } from '../integration/harness.ts';
@@ -73,13 +77,18 @@ export async function sdkSession() {
   /** The ids of the open WebSocket connections: a new one appears when a client connects. */
   const connectionIds = () => h.stack.connections.ids();
 
+  /** The handlers' own @connections client: the stand-in takes SigV4-signed calls only. */
+  const management = new ApiGatewayManagementApiClient({ endpoint: h.stack.env.WS_CALLBACK_URL });
+
   /** Closes a connection from the server side, as API Gateway's DeleteConnection does. */
   async function dropConnection(id: string): Promise<void> {
-    const res = await fetch(`${h.stack.url}/ws/@connections/${encodeURIComponent(id)}`, { method: 'DELETE' });
-    if (res.status !== 204) throw new Error(`DELETE @connections/${id}: ${res.status}`);
+    await management.send(new DeleteConnectionCommand({ ConnectionId: id }));
   }
 
-  const close = () => h.close();
+  const close = () => {
+    management.destroy();
+    return h.close();
+  };
 
   return { ...h, calls, api, liveStream, connectionIds, dropConnection, close };
 }

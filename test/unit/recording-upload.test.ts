@@ -117,6 +117,30 @@ describe('the upload window after the end', () => {
   });
 });
 
+describe('who asks, before what they ask for', () => {
+  it("refuses someone else's part request with 403, whatever its size, before touching S3", async () => {
+    const uploading = await endedStream(now, {
+      status: 'uploading',
+      contentType: 'video/webm',
+      sourceKey: 'uploads/x/source.webm',
+      uploadId: 'u',
+      openedAt: now,
+    });
+    const before = calls.length;
+    const bob = { userId: 'bob', roles: [] };
+
+    await expect(
+      presignPart(deps, uploading, bob, { partNumber: 1, sizeBytes: 2 ** 52 }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(
+      presignPart(deps, uploading, alice, { partNumber: 1, sizeBytes: 2 ** 52 }),
+    ).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(calls.length).toBe(before);
+  });
+});
+
 describe('checkParts', () => {
   const stored = [
     { partNumber: 1, etag: '"a"', sizeBytes: 6 * MIB },

@@ -1,7 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { ALGORITHM_IDENTIFIER, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
-import { accessDenied, s3Error } from './s3-errors.ts';
 import { LOCAL_REGION } from './stream-records.ts';
 
 /** The dummy keys every local client signs with (the handlers' `AWS_ACCESS_KEY_ID`/`SECRET`). */
@@ -18,18 +18,40 @@ export const AUTH_QUERY_PARAMS = new Set([
   'X-Amz-Security-Token',
 ]);
 
+/**
+ * The signing name of the service called: `s3`, or another AWS API (`execute-api` for
+ * `@connections`, `scheduler`, `mediaconvert`). S3 signs the path as sent and declares the
+ * payload's hash in `x-amz-content-sha256`; every other service escapes the path once more and
+ * signs the body's own SHA-256.
+ */
+export type SigningService = 's3' | 'execute-api' | 'scheduler' | 'mediaconvert';
+
 /** What a request to verify is made of, as it arrived (path and query still percent-encoded). */
 export interface SignedRequest {
+  /** `s3` when absent. */
+  readonly service?: SigningService;
   readonly method: string;
-  /** Including the stack's `/s3` prefix: the client signed the URL it called. */
+  /** Including the stack's prefix (`/s3`, `/ws`...): the client signed the URL it called. */
   readonly rawPath: string;
   readonly rawQuery: string;
   readonly headers: IncomingHttpHeaders;
+  /** The body, for every service but S3: its hash is part of what was signed. */
+  readonly body?: Buffer;
+}
+
+/** Why a request is refused, in S3's terms (`code`, `status`); other services map them to theirs. */
+export interface AuthFailure {
+  readonly statusCode: number;
+  readonly code: string;
+  readonly message: string;
+  readonly detail?: Readonly<Record<string, string | number>>;
+  /** Not signed at all (S3 says AccessDenied; API Gateway, Missing Authentication Token). */
+  readonly anonymous?: true;
 }
 
 export type Verdict =
   | { readonly ok: true; readonly presigned: boolean; readonly payloadHash: string }
-  | { readonly ok: false; readonly response: ReturnType<typeof s3Error> };
+  | { readonly ok: false; readonly failure: AuthFailure };
 
 type HttpRequestShape = Parameters<SignatureV4['presign']>[0];
 
@@ -39,14 +61,14 @@ const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /** Exposes the canonical request and string to sign the SDK's own signer would build. */
 class SignatureCheck extends SignatureV4 {
-  constructor() {
+  constructor(private readonly signingName: SigningService) {
     // S3 signs the path as sent: no normalisation, no second round of URI escaping.
     super({
-      service: 's3',
+      service: signingName,
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,
       sha256: Sha256,
-      uriEscapePath: false,
+      uriEscapePath: signingName !== 's3',
     });
   }
 
@@ -59,7 +81,13 @@ class SignatureCheck extends SignatureV4 {
       canonicalRequest,
       ALGORITHM_IDENTIFIER,
     );
-    const key = await getSigningKey(Sha256, LOCAL_CREDENTIALS, scope.shortDate, LOCAL_REGION, 's3');
+    const key = await getSigningKey(
+      Sha256,
+      LOCAL_CREDENTIALS,
+      scope.shortDate,
+      LOCAL_REGION,
+      this.signingName,
+    );
     const hmac = new Sha256(key);
     hmac.update(stringToSign);
     const signature = Buffer.from(await hmac.digest()).toString('hex');
@@ -67,7 +95,12 @@ class SignatureCheck extends SignatureV4 {
   }
 }
 
-const checker = new SignatureCheck();
+const checkers = new Map<SigningService, SignatureCheck>();
+const checkerFor = (service: SigningService) => {
+  const checker = checkers.get(service) ?? new SignatureCheck(service);
+  checkers.set(service, checker);
+  return checker;
+};
 
 interface Scope {
   readonly accessKeyId: string;
@@ -80,12 +113,14 @@ interface Scope {
 }
 
 /**
- * Verifies a request's SigV4 signature as S3 does, for both forms: presigned URLs (the query's
- * `X-Amz-*`, expiry included) and the SDK's `Authorization` header (within 15 minutes of
- * `x-amz-date`). Only the signature is checked, never a signed payload hash against the body
- * (S3's XAmzContentSHA256Mismatch), nor the chunk signatures of a streaming upload: the body is
- * already on its way to s3rver by then. Anonymous requests are refused: the bucket blocks public
- * access, as on AWS.
+ * Verifies a request's SigV4 signature, signed with the local stack's credentials for its
+ * service, in both forms: presigned URLs (the query's `X-Amz-*`, expiry included) and the SDK's
+ * `Authorization` header (within 15 minutes of `x-amz-date`). Anonymous requests are refused: S3's
+ * bucket blocks public access, and the other APIs take IAM-signed calls only, as on AWS.
+ *
+ * For S3 only the signature is checked, never a signed payload hash against the body (S3's
+ * XAmzContentSHA256Mismatch), nor the chunk signatures of a streaming upload: the body is already
+ * on its way to s3rver by then. For the others the body is at hand and its hash is signed.
  */
 export async function verifySignature(req: SignedRequest, now = Date.now()): Promise<Verdict> {
   const query = parseQuery(req.rawQuery);
@@ -95,7 +130,17 @@ export async function verifySignature(req: SignedRequest, now = Date.now()): Pro
     return verifyPresigned(req, query, now);
   }
   if (authorization) return verifyHeader(req, query, authorization, now);
-  return fail(accessDenied());
+  return fail({ ...failure(403, 'AccessDenied', 'Access Denied'), anonymous: true });
+}
+
+const serviceOf = (req: SignedRequest): SigningService => req.service ?? 's3';
+
+/** What the client signed as the payload: S3's declared hash, or the body's own SHA-256. */
+function payloadHashOf(req: SignedRequest, declared: string | undefined): string | undefined {
+  if (serviceOf(req) === 's3') return declared;
+  return createHash('sha256')
+    .update(req.body ?? Buffer.alloc(0))
+    .digest('hex');
 }
 
 async function verifyPresigned(req: SignedRequest, query: Query, now: number): Promise<Verdict> {
@@ -118,8 +163,8 @@ async function verifyPresigned(req: SignedRequest, query: Query, now: number): P
       ),
     );
   }
-  const scope = parseScope(credential, date);
-  if ('response' in scope) return fail(scope.response);
+  const scope = parseScope(credential, date, serviceOf(req));
+  if ('failure' in scope) return fail(scope.failure);
   const expires = Number(expiresText);
   if (!Number.isInteger(expires) || expires < 1) {
     return fail(queryError('X-Amz-Expires should be a number'));
@@ -131,15 +176,15 @@ async function verifyPresigned(req: SignedRequest, query: Query, now: number): P
   if (signedAt === undefined) return fail(queryError('X-Amz-Date must be in the ISO8601 Long Format'));
   if (now > signedAt + expires * 1000) {
     return fail(
-      s3Error(403, 'AccessDenied', 'Request has expired', {
+      failure(403, 'AccessDenied', 'Request has expired', {
         'X-Amz-Expires': expires,
         Expires: isoSeconds(signedAt + expires * 1000),
         ServerTime: isoSeconds(now),
       }),
     );
   }
-  if (signedAt - now > MAX_SKEW_MS) return fail(s3Error(403, 'AccessDenied', 'Request is not valid yet'));
-  const payloadHash = param('X-Amz-Content-Sha256') ?? UNSIGNED_PAYLOAD;
+  if (signedAt - now > MAX_SKEW_MS) return fail(failure(403, 'AccessDenied', 'Request is not valid yet'));
+  const payloadHash = payloadHashOf(req, param('X-Amz-Content-Sha256') ?? UNSIGNED_PAYLOAD) as string;
   return compare(req, query, scope, signedText.split(';'), payloadHash, signature, true);
 }
 
@@ -150,7 +195,7 @@ async function verifyHeader(req: SignedRequest, query: Query, authorization: str
     );
   if (!match) {
     return fail(
-      s3Error(
+      failure(
         400,
         'AuthorizationHeaderMalformed',
         'The authorization header is malformed; the authorization header requires three components: ' +
@@ -160,17 +205,17 @@ async function verifyHeader(req: SignedRequest, query: Query, authorization: str
   }
   const [, credential = '', signedText = '', signature = ''] = match;
   const date = header(req.headers, 'x-amz-date') ?? '';
-  const scope = parseScope(credential, date);
-  if ('response' in scope) return fail(scope.response);
+  const scope = parseScope(credential, date, serviceOf(req));
+  if ('failure' in scope) return fail(scope.failure);
   const signedAt = parseAmzDate(date);
   if (signedAt === undefined) {
     return fail(
-      s3Error(403, 'AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header'),
+      failure(403, 'AccessDenied', 'AWS authentication requires a valid Date or x-amz-date header'),
     );
   }
   if (Math.abs(now - signedAt) > MAX_SKEW_MS) {
     return fail(
-      s3Error(
+      failure(
         403,
         'RequestTimeTooSkewed',
         'The difference between the request time and the current time is too large.',
@@ -178,10 +223,10 @@ async function verifyHeader(req: SignedRequest, query: Query, authorization: str
       ),
     );
   }
-  const payloadHash = header(req.headers, 'x-amz-content-sha256');
+  const payloadHash = payloadHashOf(req, header(req.headers, 'x-amz-content-sha256'));
   if (!payloadHash) {
     return fail(
-      s3Error(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256'),
+      failure(400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256'),
     );
   }
   return compare(req, query, scope, signedText.split(';'), payloadHash, signature, false);
@@ -206,14 +251,14 @@ async function compare(
     ),
     headers: Object.fromEntries(signed.map((name) => [name, header(req.headers, name) ?? ''])),
   };
-  const expected = await checker.expected(request, signed, payloadHash, scope);
+  const expected = await checkerFor(serviceOf(req)).expected(request, signed, payloadHash, scope);
   if (expected.signature === provided) return { ok: true, presigned, payloadHash };
   const bytes = (text: string) =>
     Buffer.from(text)
       .toString('hex')
       .replace(/(..)(?!$)/g, '$1 ');
   return fail(
-    s3Error(
+    failure(
       403,
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
@@ -230,17 +275,21 @@ async function compare(
 }
 
 /** `local/20240101/us-east-1/s3/aws4_request`, checked against the key, date, region and service. */
-function parseScope(credential: string, longDate: string): Scope | { response: ReturnType<typeof s3Error> } {
+function parseScope(
+  credential: string,
+  longDate: string,
+  expected: SigningService,
+): Scope | { failure: AuthFailure } {
   const parts = credential.split('/');
   const [accessKeyId = '', shortDate = '', region = '', service = '', terminator = ''] = parts;
   if (parts.length !== 5 || terminator !== 'aws4_request') {
     return {
-      response: s3Error(400, 'AuthorizationHeaderMalformed', `The credential ${credential} is malformed.`),
+      failure: failure(400, 'AuthorizationHeaderMalformed', `The credential ${credential} is malformed.`),
     };
   }
   if (accessKeyId !== LOCAL_CREDENTIALS.accessKeyId) {
     return {
-      response: s3Error(
+      failure: failure(
         403,
         'InvalidAccessKeyId',
         'The AWS Access Key Id you provided does not exist in our records.',
@@ -252,7 +301,7 @@ function parseScope(credential: string, longDate: string): Scope | { response: R
   }
   if (region !== LOCAL_REGION) {
     return {
-      response: s3Error(
+      failure: failure(
         400,
         'AuthorizationHeaderMalformed',
         `The authorization header is malformed; the region '${region}' is wrong; expecting '${LOCAL_REGION}'`,
@@ -260,9 +309,9 @@ function parseScope(credential: string, longDate: string): Scope | { response: R
       ),
     };
   }
-  if (service !== 's3' || shortDate !== longDate.slice(0, 8)) {
+  if (service !== expected || shortDate !== longDate.slice(0, 8)) {
     return {
-      response: s3Error(
+      failure: failure(
         400,
         'AuthorizationHeaderMalformed',
         `The authorization header is malformed; incorrect service "${service}" or date "${shortDate}".`,
@@ -312,10 +361,17 @@ function parseAmzDate(text: string): number | undefined {
 
 const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-const queryError = (message: string) => s3Error(400, 'AuthorizationQueryParametersError', message);
+const failure = (
+  statusCode: number,
+  code: string,
+  message: string,
+  detail?: Readonly<Record<string, string | number>>,
+): AuthFailure => ({ statusCode, code, message, ...(detail && { detail }) });
+
+const queryError = (message: string) => failure(400, 'AuthorizationQueryParametersError', message);
 
 const bothMechanisms = () =>
-  s3Error(
+  failure(
     400,
     'InvalidArgument',
     'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string ' +
@@ -323,4 +379,4 @@ const bothMechanisms = () =>
     { ArgumentName: 'Authorization' },
   );
 
-const fail = (response: ReturnType<typeof s3Error>): Verdict => ({ ok: false, response });
+const fail = (reason: AuthFailure): Verdict => ({ ok: false, failure: reason });
