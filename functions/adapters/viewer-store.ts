@@ -65,27 +65,22 @@ export class DynamoViewerStore implements ViewerStore, SessionHistory {
     return found;
   }
 
-  async sessions(streamId: string): Promise<SessionTiming[]> {
-    const found: SessionTiming[] = [];
-    let start: Record<string, unknown> | undefined;
-    for (let page = 0; page < MAX_SESSION_PAGES; page++) {
-      const out: QueryCommandOutput = await call(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'streamId = :s',
-            ExpressionAttributeValues: { ':s': streamId },
-            // Only what the figures use: a smaller read, in bytes and in read units.
-            ProjectionExpression: 'userId, joinedAt, leftAt',
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      found.push(...((out.Items ?? []) as SessionTiming[]));
-      start = out.LastEvaluatedKey;
-      if (!start) break;
-    }
-    return found;
+  sessions(streamId: string): Promise<SessionTiming[]> {
+    return this.queryAll({
+      KeyConditionExpression: 'streamId = :s',
+      ExpressionAttributeValues: { ':s': streamId },
+      // Only what the figures use: a smaller read, in bytes and in read units.
+      ProjectionExpression: 'userId, joinedAt, leftAt',
+    }) as Promise<SessionTiming[]>;
+  }
+
+  async openSessionsOf(streamId: string, userId: string): Promise<string[]> {
+    const open = await this.queryAll({
+      IndexName: 'openSessions',
+      KeyConditionExpression: 'userId = :u AND openStreamId = :s',
+      ExpressionAttributeValues: { ':u': userId, ':s': streamId },
+    });
+    return open.map((item) => String(item.viewerId));
   }
 
   attachConnection(
@@ -121,27 +116,21 @@ export class DynamoViewerStore implements ViewerStore, SessionHistory {
     });
   }
 
-  async openSessionsOf(streamId: string, userId: string): Promise<string[]> {
-    const ids: string[] = [];
+  /** Every page of a query, up to MAX_SESSION_PAGES (some 300,000 sessions: far past any audience here). */
+  private async queryAll(
+    query: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName' | 'ExclusiveStartKey'>,
+  ): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
-    // A user holds a handful of sessions on one stream; the page bound only guards against a loop.
     for (let page = 0; page < MAX_SESSION_PAGES; page++) {
       const out: QueryCommandOutput = await call(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: 'openSessions',
-            KeyConditionExpression: 'userId = :u AND openStreamId = :s',
-            ExpressionAttributeValues: { ':u': userId, ':s': streamId },
-            ExclusiveStartKey: start,
-          }),
-        ),
+        this.db.send(new QueryCommand({ TableName: this.tableName, ...query, ExclusiveStartKey: start })),
       );
-      ids.push(...(out.Items ?? []).map((item) => String(item.viewerId)));
+      found.push(...(out.Items ?? []));
       start = out.LastEvaluatedKey;
       if (!start) break;
     }
-    return ids;
+    return found;
   }
 
   /** A conditional update; on a failed condition, what is stored (read on that path only). */

@@ -11,6 +11,14 @@ import type { WebSocket } from 'ws';
 import { calls, eventually, invocations } from './fixtures/ws-recorder.ts';
 import { closed, connect, nextMessage, startGateway, type TestGateway } from './harness.ts';
 
+/** What the handlers build: the callback URL as endpoint, signing with the local stack's keys. */
+const handlersClient = (endpoint: string) =>
+  new ApiGatewayManagementApiClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
 describe('@connections with the real ApiGatewayManagementApiClient', () => {
   let gw: TestGateway;
   let client: ApiGatewayManagementApiClient;
@@ -18,12 +26,7 @@ describe('@connections with the real ApiGatewayManagementApiClient', () => {
   let id: string;
   beforeAll(async () => {
     gw = await startGateway();
-    // What the handlers build: the callback URL as endpoint, nothing else local about it.
-    client = new ApiGatewayManagementApiClient({
-      endpoint: gw.callbackUrl,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    client = handlersClient(gw.callbackUrl);
   });
   afterAll(async () => {
     client.destroy();
@@ -110,11 +113,7 @@ describe('@connections with the real ApiGatewayManagementApiClient', () => {
     const idle = await startGateway({ wsIdleTimeoutMs: 300 });
     const socket = await connect(`${idle.wsUrl}?ticket=dave`);
     const connectionId = idle.gateway.connections.ids()[0] ?? '';
-    const local = new ApiGatewayManagementApiClient({
-      endpoint: idle.callbackUrl,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const local = handlersClient(idle.callbackUrl);
     const started = Date.now();
     const pushes = setInterval(
       () => void local.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'tick' })),
@@ -139,11 +138,7 @@ describe('@connections takes SigV4-signed calls with the local credentials only'
   let client: ApiGatewayManagementApiClient;
   beforeAll(async () => {
     gw = await startGateway();
-    client = new ApiGatewayManagementApiClient({
-      endpoint: gw.callbackUrl,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    client = handlersClient(gw.callbackUrl);
   });
   afterAll(async () => {
     client.destroy();
