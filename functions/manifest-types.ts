@@ -133,6 +133,8 @@ export interface HandlerDef {
   /** Prefix-scoped S3 actions on the recordings bucket. */
   readonly bucket?: readonly BucketGrant[];
   readonly access?: HandlerAccess;
+  /** Seconds the function may run (default 10: a few DynamoDB calls). The local stack honours it too. */
+  readonly timeoutSeconds?: number;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';

@@ -305,6 +305,10 @@ export const handlers = {
     env: ['CONNECTIONS_TABLE', 'WS_CALLBACK_URL'],
     grants: [{ table: 'connections', actions: ['DeleteItem', 'Query'], indexes: ['byRoom'] }],
     access: { manageConnections: true },
+    // A batch goes to every member of a room, one message a frame to the spec's clients: a big
+    // room under a flood takes seconds. A timeout retries the whole batch, and everyone already
+    // served would see it twice, so the budget is generous (the stream shard waits meanwhile).
+    timeoutSeconds: 60,
   },
   streamWatchdog: {
     entry: 'functions/events/stream-watchdog.ts',

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MEDIA_PREFIX } from '../functions/core/media-layout.ts';
 import {
   eventSources,
+  type HandlerDef,
   handlers,
   restRoutes,
   tables,
@@ -178,8 +179,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const fromModules = createModuleLoader(REPO_ROOT, handlers);
     const loadHandler = (name: string) =>
       name in local ? Promise.resolve(local[name as keyof typeof local]) : fromModules(name);
-    const asyncInvoke = (handler: string, event: unknown) =>
-      invokeHandler(loadHandler, handler, event, ASYNC_TIMEOUT_MS);
+    // The function's own timeout (the manifest's, else the CDK default), as on AWS.
+    const asyncInvoke = (handler: string, event: unknown) => {
+      const seconds = (handlers as Record<string, HandlerDef | undefined>)[handler]?.timeoutSeconds;
+      return invokeHandler(loadHandler, handler, event, seconds ? seconds * 1000 : ASYNC_TIMEOUT_MS);
+    };
     const bucket = await startS3({
       dataDir: options.dataDir,
       baseUrl: url,

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { type HandlerDef, type HandlerName, handlers } from '../../functions/manifest.ts';
@@ -41,6 +42,7 @@ export class Handlers extends Construct {
         const fn = new ServiceFunction(this, name, {
           entry: def.entry,
           environment: environmentFromManifest(def, props.tables, parameters),
+          ...(def.timeoutSeconds !== undefined && { timeout: Duration.seconds(def.timeoutSeconds) }),
         });
         grantsFromManifest(fn.function, def, props.tables);
         bucketGrantsFromManifest(fn.role, def, props.recordings);
