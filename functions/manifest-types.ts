@@ -2,6 +2,7 @@
  * The shapes of `manifest.ts`'s data. Kept apart so the manifest itself reads as the list of
  * what the service is made of.
  */
+import type { ClientAction, SignalingRole } from './core/protocol.ts';
 import type { HandlerName, TableKey } from './manifest.ts';
 
 export type KeyType = 'S' | 'N';
@@ -151,4 +152,10 @@ export interface RestRoute {
 export interface WebSocketRoute {
   readonly routeKey: string;
   readonly handler: HandlerName;
+}
+
+/** One action `$default` routes (a frame's `action`), and the roles whose connections may send it. */
+export interface WebSocketAction {
+  readonly name: ClientAction;
+  readonly roles: readonly SignalingRole[];
 }

@@ -4,12 +4,14 @@
  * Plain data only (its types are in manifest-types.ts): no SDK, nothing that runs.
  */
 
+import { actionRoles, type ClientAction } from './core/protocol.ts';
 import type {
   BucketGrant,
   HandlerDef,
   RestRoute,
   TableDef,
   TableGrant,
+  WebSocketAction,
   WebSocketRoute,
 } from './manifest-types.ts';
 
@@ -28,6 +30,7 @@ export type {
   RestRoute,
   TableDef,
   TableGrant,
+  WebSocketAction,
   WebSocketRoute,
 } from './manifest-types.ts';
 
@@ -423,6 +426,15 @@ export const webSocketRoutes = [
   { routeKey: '$disconnect', handler: 'wsDisconnect' },
   { routeKey: '$default', handler: 'wsDefault' },
 ] as const satisfies readonly WebSocketRoute[];
+
+/**
+ * The actions `$default` routes (a frame's `action`), and who may send each: the protocol's map
+ * (core/protocol.ts), listed here so the manifest names the whole socket API. `ws/actions.ts`
+ * handles exactly these (test/unit/protocol.test.ts); any other is answered `UNKNOWN_ACTION`.
+ */
+export const webSocketActions: readonly WebSocketAction[] = (Object.keys(actionRoles) as ClientAction[]).map(
+  (name) => ({ name, roles: actionRoles[name] }),
+);
 
 /**
  * The `$connect` REQUEST authorizer: checks the signed ticket in the query string. Its

@@ -4,7 +4,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { ConnectionSender } from '../core/connections.ts';
-import type { ServerFrame } from '../core/frames.ts';
+import type { ServerFrame } from '../core/protocol.ts';
 
 const isGone = (error: unknown) => error instanceof Error && error.name === 'GoneException';
 

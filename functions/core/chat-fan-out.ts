@@ -1,7 +1,8 @@
 import { type ChatMessage, publicMessage } from './chat.ts';
 import type { ConnectionSender, ConnectionStore } from './connections.ts';
 import { eachLimited } from './each-limited.ts';
-import type { ServerFrame } from './frames.ts';
+import { frame } from './frames.ts';
+import type { PublicChatMessage, ServerFrame } from './protocol.ts';
 
 /** What the chat table's stream tells the fan-out, in write order. */
 export type ChatEvent =
@@ -21,8 +22,8 @@ export const ROOM_CONCURRENCY = 32;
 export function messageFrames(events: readonly ChatEvent[]): ServerFrame[] {
   return events.map((event) =>
     event.kind === 'deleted'
-      ? { event: 'chat:deleted', data: { id: event.id } }
-      : { event: 'chat:message', data: publicMessage(event.message) },
+      ? frame('chat:deleted', { id: event.id })
+      : frame('chat:message', publicMessage(event.message)),
   );
 }
 
@@ -33,18 +34,18 @@ export function messageFrames(events: readonly ChatEvent[]): ServerFrame[] {
  */
 export function batchedFrames(events: readonly ChatEvent[]): ServerFrame[] {
   const frames: ServerFrame[] = [];
-  let run: ReturnType<typeof publicMessage>[] = [];
+  let run: PublicChatMessage[] = [];
   let runBytes = 0;
   const flush = () => {
-    if (run.length === 1) frames.push({ event: 'chat:message', data: run[0] as Record<string, unknown> });
-    else if (run.length > 1) frames.push({ event: 'chat:messages', data: { messages: run } });
+    if (run.length > 1) frames.push(frame('chat:messages', { messages: run }));
+    else if (run[0]) frames.push(frame('chat:message', run[0]));
     run = [];
     runBytes = 0;
   };
   for (const event of events) {
     if (event.kind === 'deleted') {
       flush();
-      frames.push({ event: 'chat:deleted', data: { id: event.id } });
+      frames.push(frame('chat:deleted', { id: event.id }));
       continue;
     }
     const shown = publicMessage(event.message);

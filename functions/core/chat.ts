@@ -1,6 +1,7 @@
 import { ForbiddenError, NotFoundError, RateLimitedError } from './errors.ts';
 import type { StreamRecord, User } from './model.ts';
 import type { Clock, StreamStore } from './ports.ts';
+import type { PublicChatMessage } from './protocol.ts';
 import { wrongState } from './streams.ts';
 
 /** A chat message as stored and as the API shows it (the spec's `{id, userId, message, timestamp}`). */
@@ -56,7 +57,7 @@ export interface ChatLimits {
 }
 
 /** The API's view of a message. */
-export const publicMessage = (m: ChatMessage) => ({
+export const publicMessage = (m: ChatMessage): PublicChatMessage => ({
   id: m.id,
   userId: m.userId,
   message: m.message,

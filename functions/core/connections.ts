@@ -1,5 +1,5 @@
-import type { ServerFrame } from './frames.ts';
 import type { Clock } from './ports.ts';
+import type { ServerFrame } from './protocol.ts';
 import type { TicketGrant } from './tickets.ts';
 
 /** A LivestreamConnections row: who is on the other end of one WebSocket. */

@@ -1,9 +1,10 @@
 import type { ConnectionSender, ConnectionStore } from './connections.ts';
 import { eachLimited } from './each-limited.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
-import type { ServerFrame } from './frames.ts';
+import { frame } from './frames.ts';
 import type { StreamRecord } from './model.ts';
 import type { Clock, IdSource, RelayReads, StreamStore, ViewerStore, WatchdogScheduler } from './ports.ts';
+import type { ServerFrame } from './protocol.ts';
 import { FAN_OUT_CONCURRENCY } from './stream-end.ts';
 import { wrongState } from './streams.ts';
 import { keyIdOf, type TicketGrant } from './tickets.ts';
@@ -27,8 +28,6 @@ export interface SignalingDeps {
 export type Peer = TicketGrant & { connectionId: string };
 export type ViewerPeer = Extract<Peer, { role: 'viewer' }>;
 export type BroadcasterPeer = Extract<Peer, { role: 'broadcaster' }>;
-
-const frame = (event: string, data: Record<string, unknown>): ServerFrame => ({ event, data });
 
 async function liveStream(deps: Pick<SignalingDeps, 'streams'>, streamId: string): Promise<StreamRecord> {
   return assertLive(await deps.streams.get(streamId), streamId);
@@ -166,10 +165,7 @@ export async function registerBroadcaster(
     if (current.status !== 'live') throw wrongState(current, 'broadcast on');
     throw notTheBroadcaster(current, me);
   }
-  await deps.sender.send(me.connectionId, {
-    ...frame('stream:offer:ack', { streamId: me.streamId }),
-    ...(ref && { ref }),
-  });
+  await deps.sender.send(me.connectionId, frame('stream:offer:ack', { streamId: me.streamId }, ref));
   const connected = (await deps.connections.listByStream(me.streamId)).filter((c) => c.role === 'viewer');
   const ids = connected.flatMap((c) => (c.viewerId ? [c.viewerId] : []));
   const sessions = await deps.viewers.getMany(me.streamId, ids);

@@ -1,6 +1,7 @@
 import type { ConnectionSender, ConnectionStore } from './connections.ts';
 import { eachLimited } from './each-limited.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
+import { frame } from './frames.ts';
 import type { EndReason, User } from './model.ts';
 import type { Clock, StreamCheck, StreamStore } from './ports.ts';
 import { wrongState } from './streams.ts';
@@ -21,9 +22,9 @@ export async function announceEnd(
   message?: string,
 ): Promise<void> {
   const connections = await deps.connections.listByStream(streamId);
-  const frame = { event: 'stream:ended', data: { streamId, reason, ...(message && { message }) } };
+  const ended = frame('stream:ended', { streamId, reason, ...(message && { message }) });
   await eachLimited(connections, FAN_OUT_CONCURRENCY, async (connection) => {
-    const sent = await deps.sender.send(connection.connectionId, frame);
+    const sent = await deps.sender.send(connection.connectionId, ended);
     if (sent === 'gone') await deps.connections.delete(connection.connectionId);
     else if (connection.role !== 'broadcaster') await deps.sender.close(connection.connectionId);
   });

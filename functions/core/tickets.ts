@@ -1,8 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** `chat`: a connection that only chats (no WebRTC), opened with a chat ticket. */
-export type SignalingRole = 'broadcaster' | 'viewer' | 'chat';
-
 /**
  * How a broadcaster proved itself when its ticket was minted: the owner's token, or the stream
  * key. A key proves "may broadcast", not "is the owner": it cannot end the stream or post chat as

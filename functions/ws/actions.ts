@@ -3,7 +3,8 @@ import { ChatBody, WellFormedId } from '../api/schemas.ts';
 import { type ChatDeps, type ChatLimits, postMessage } from '../core/chat.ts';
 import { joinChatRoom } from '../core/chat-room.ts';
 import { ForbiddenError } from '../core/errors.ts';
-import type { ServerFrame } from '../core/frames.ts';
+import { frame } from '../core/frames.ts';
+import type { actionRoles, ClientAction, ClientActions, ServerFrame } from '../core/protocol.ts';
 import {
   type BroadcasterPeer,
   joinAsViewer,
@@ -18,14 +19,13 @@ import {
 } from '../core/signaling.ts';
 import { announceEnd } from '../core/stream-end.ts';
 import { endStream } from '../core/streams.ts';
-import type { SignalingRole } from '../core/tickets.ts';
 import type { FrameKind } from './rate-limit.ts';
 
 /** An SDP is at most 16 KB, an ICE candidate line 1 KB: far above real ones, far below abuse. */
 export const MAX_SDP_BYTES = 16 * 1024;
 export const MAX_CANDIDATE_BYTES = 1024;
 
-const sdp = (type: 'offer' | 'answer') =>
+const sdp = <T extends 'offer' | 'answer'>(type: T) =>
   z.object({ type: z.literal(type), sdp: z.string().min(1).max(MAX_SDP_BYTES) });
 const candidate = z.object({
   candidate: z.string().max(MAX_CANDIDATE_BYTES),
@@ -41,19 +41,21 @@ const streamId = WellFormedId.optional();
 /** What `$default`'s actions work with: signaling, and chat (room bans, posting). */
 export type FrameDeps = SignalingDeps & ChatDeps & { chatLimits: ChatLimits };
 
-interface ActionDef<S extends z.ZodType> {
-  roles: readonly SignalingRole[];
+/**
+ * One action of the protocol's map: who may send it (exactly the protocol's `actionRoles`), what
+ * it costs against the connection's budget, the schema of its data (parsing to the protocol's
+ * type, checked below), and what it does.
+ */
+interface ActionDef<A extends ClientAction> {
+  roles: (typeof actionRoles)[A];
   kind: FrameKind;
-  data: S;
-  run(deps: FrameDeps, me: Peer, data: z.infer<S>, ref?: string): Promise<ServerFrame | undefined>;
+  data: z.ZodType<ClientActions[A]>;
+  run(deps: FrameDeps, me: Peer, data: ClientActions[A], ref?: string): Promise<ServerFrame | undefined>;
 }
 
-const action = <S extends z.ZodType>(def: ActionDef<S>) => def;
-const frame = (event: string, data: Record<string, unknown>): ServerFrame => ({ event, data });
-
-/** Every signaling action: who may send it, what its data must be, what it does. */
+/** Every action of the protocol: who may send it, what its data must be, what it does. */
 export const signalingActions = {
-  'stream:offer': action({
+  'stream:offer': {
     roles: ['broadcaster'],
     kind: 'control',
     data: z.strictObject({ streamId, offer: sdp('offer').optional() }),
@@ -61,8 +63,8 @@ export const signalingActions = {
       await registerBroadcaster(deps, me as BroadcasterPeer, ref);
       return undefined;
     },
-  }),
-  'stream:offer:viewer': action({
+  },
+  'stream:offer:viewer': {
     roles: ['broadcaster'],
     kind: 'control',
     data: z.strictObject({ streamId, viewerId, offer: sdp('offer') }),
@@ -70,8 +72,8 @@ export const signalingActions = {
       await sendToViewer(deps, me as BroadcasterPeer, to, frame('stream:offer:received', { offer }));
       return undefined;
     },
-  }),
-  'stream:ice-candidate': action({
+  },
+  'stream:ice-candidate': {
     roles: ['broadcaster', 'viewer'],
     kind: 'candidate',
     data: z.strictObject({ streamId, viewerId: viewerId.optional(), candidate }),
@@ -89,8 +91,8 @@ export const signalingActions = {
       }
       return undefined;
     },
-  }),
-  'stream:end': action({
+  },
+  'stream:end': {
     roles: ['broadcaster'],
     kind: 'control',
     data: z.strictObject({ streamId }),
@@ -100,14 +102,14 @@ export const signalingActions = {
       await announceEnd(deps, me.streamId, 'ended');
       return undefined;
     },
-  }),
-  'stream:join': action({
+  },
+  'stream:join': {
     roles: ['viewer'],
     kind: 'control',
     data: z.strictObject({ streamId }),
     run: (deps, me) => joinAsViewer(deps, me as ViewerPeer),
-  }),
-  'stream:answer': action({
+  },
+  'stream:answer': {
     roles: ['viewer'],
     kind: 'control',
     data: z.strictObject({ streamId, answer: sdp('answer') }),
@@ -117,8 +119,8 @@ export const signalingActions = {
       await sendToBroadcaster(deps, viewer, answered);
       return undefined;
     },
-  }),
-  'stream:leave': action({
+  },
+  'stream:leave': {
     roles: ['viewer'],
     kind: 'control',
     data: z.strictObject({ streamId }),
@@ -126,8 +128,8 @@ export const signalingActions = {
       await viewerLeft(deps, me as ViewerPeer);
       return undefined;
     },
-  }),
-  'join-livestream': action({
+  },
+  'join-livestream': {
     roles: ['broadcaster', 'viewer', 'chat'],
     kind: 'control',
     // `batch: true` opts in to coalesced `chat:messages`; without it, the spec's `chat:message`.
@@ -136,8 +138,8 @@ export const signalingActions = {
       await joinChatRoom(deps, me, { batch: data.batch === true });
       return frame('chat:joined', { streamId: me.streamId });
     },
-  }),
-  'chat:message': action({
+  },
+  'chat:message': {
     roles: ['broadcaster', 'viewer', 'chat'],
     kind: 'control',
     data: z.strictObject({ streamId, message: ChatBody.shape.message }),
@@ -152,8 +154,8 @@ export const signalingActions = {
       );
       return frame('chat:sent', posted);
     },
-  }),
-  'leave-livestream': action({
+  },
+  'leave-livestream': {
     roles: ['broadcaster', 'viewer', 'chat'],
     kind: 'control',
     data: z.strictObject({ streamId }),
@@ -161,10 +163,22 @@ export const signalingActions = {
       await deps.connections.leaveRoom(me.connectionId);
       return frame('chat:left', { streamId: me.streamId });
     },
-  }),
-} as const;
+  },
+} satisfies { [A in ClientAction]: ActionDef<A> };
 
-export type SignalingAction = keyof typeof signalingActions;
+/** `X` and `Y` are the same type, written either way (an intersection or one object). */
+type Same<X, Y> =
+  (<T>() => T extends Flat<X> ? 1 : 2) extends <T>() => T extends Flat<Y> ? 1 : 2 ? true : false;
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/**
+ * Compile-time: each action's schema parses to exactly its data in the protocol's map, no field
+ * more, fewer or of another type (`satisfies` above checks one direction only).
+ */
+export type SchemasMatchProtocol = Holds<{
+  [A in ClientAction]: Same<z.infer<(typeof signalingActions)[A]['data']>, ClientActions[A]>;
+}>;
+type Holds<T extends Record<ClientAction, true>> = T;
 
 /**
  * A broadcaster connection opened with the stream key alone speaks for the broadcast, not for

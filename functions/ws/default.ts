@@ -2,9 +2,10 @@ import middy from '@middy/core';
 import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
-import { errorFrame, type ServerFrame } from '../core/frames.ts';
+import { errorFrame } from '../core/frames.ts';
+import type { ClientAction, ServerFrame, SignalingRole } from '../core/protocol.ts';
 import { log } from '../log.ts';
-import { assertSameStream, type SignalingAction, signalingActions } from './actions.ts';
+import { assertSameStream, signalingActions } from './actions.ts';
 import { frameDeps } from './deps.ts';
 import { type ClientFrame, parseFrame } from './frames.ts';
 import { peerOf } from './peer.ts';
@@ -62,15 +63,14 @@ async function route(
   frame: ClientFrame,
 ): Promise<APIGatewayProxyResult> {
   const { action, data = {}, ref } = frame;
-  const def = Object.hasOwn(signalingActions, action)
-    ? signalingActions[action as SignalingAction]
-    : undefined;
+  const def = Object.hasOwn(signalingActions, action) ? signalingActions[action as ClientAction] : undefined;
   if (!def) return reply(errorFrame('UNKNOWN_ACTION', `Unknown action "${action}"`, ref));
 
   const me = peerOf(event);
-  if (!def.roles.includes(me.role)) {
+  const roles: readonly SignalingRole[] = def.roles;
+  if (!roles.includes(me.role)) {
     return reply(
-      errorFrame('WRONG_ROLE', `${action} is for the ${def.roles.join(' or ')}, not the ${me.role}`, ref),
+      errorFrame('WRONG_ROLE', `${action} is for the ${roles.join(' or ')}, not the ${me.role}`, ref),
     );
   }
   const budget = limiter.take(me.connectionId, me.role, def.kind, Date.now());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { errorFrame, type ServerFrame } from '../core/frames.ts';
+import { errorFrame } from '../core/frames.ts';
+import type { ServerFrame } from '../core/protocol.ts';
 
 /** API Gateway's own limit is 128 KB a frame; ours is far lower because SDP and chat are small. */
 export const MAX_FRAME_BYTES = 32 * 1024;

@@ -1,4 +1,4 @@
-import type { SignalingRole } from '../core/tickets.ts';
+import type { SignalingRole } from '../core/protocol.ts';
 
 /** What a frame costs against: candidates come in bursts; everything else is an SDP or control frame. */
 export type FrameKind = 'candidate' | 'control';

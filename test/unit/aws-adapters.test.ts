@@ -21,25 +21,25 @@ describe('ApiGatewayConnectionSender', () => {
 
   it('posts the frame as JSON to the connection', async () => {
     api.on(PostToConnectionCommand).resolves({});
-    expect(await sender.send('c1', { event: 'e', data: { a: 1 } })).toBe('sent');
+    expect(await sender.send('c1', { event: 'chat:deleted', data: { id: 'a' } })).toBe('sent');
     const input = api.commandCalls(PostToConnectionCommand)[0]?.args[0].input;
     expect(input?.ConnectionId).toBe('c1');
     expect(JSON.parse(Buffer.from(input?.Data as Uint8Array).toString())).toEqual({
-      event: 'e',
-      data: { a: 1 },
+      event: 'chat:deleted',
+      data: { id: 'a' },
     });
   });
 
   it('answers gone for a GoneException, so the caller removes that target', async () => {
     api.on(PostToConnectionCommand).rejects(awsError('GoneException'));
-    expect(await sender.send('c1', { event: 'e', data: {} })).toBe('gone');
+    expect(await sender.send('c1', { event: 'chat:deleted', data: { id: 'a' } })).toBe('gone');
     api.on(DeleteConnectionCommand).rejects(awsError('GoneException'));
     await expect(sender.close('c1')).resolves.toBeUndefined();
   });
 
   it('lets other failures through', async () => {
     api.on(PostToConnectionCommand).rejects(awsError('LimitExceededException'));
-    await expect(sender.send('c1', { event: 'e', data: {} })).rejects.toMatchObject({
+    await expect(sender.send('c1', { event: 'chat:deleted', data: { id: 'a' } })).rejects.toMatchObject({
       name: 'LimitExceededException',
     });
   });

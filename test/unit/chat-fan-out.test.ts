@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../functions/core/chat.ts';
 import { batchedFrames, type ChatEvent, fanOut, messageFrames } from '../../functions/core/chat-fan-out.ts';
 import type { ConnectionSender, ConnectionStore, RoomMember } from '../../functions/core/connections.ts';
+import type { ServerFrame } from '../../functions/core/protocol.ts';
 
 const message = (id: string, streamId = 's1', text = `text ${id}`): ChatEvent => ({
   kind: 'posted',
@@ -13,6 +14,9 @@ const spec = (id: string) => ({
   message: `text ${id}`,
   timestamp: '1970-01-01T00:00:00.000Z',
 });
+/** A frame's `data.messages`, whatever its event (undefined unless it is `chat:messages`). */
+const messagesOf = (f: ServerFrame | undefined) =>
+  (f?.data as { messages?: Array<{ id: string }> })?.messages;
 
 describe('messageFrames (members that did not ask for batches)', () => {
   it('sends each message as its own spec `chat:message`, exactly its four fields, deletions in their place', () => {
@@ -50,7 +54,7 @@ describe('batchedFrames (members that joined with `batch: true`)', () => {
       message('c'),
     ]);
     expect(frames.map((f) => f.event)).toEqual(['chat:messages', 'chat:deleted', 'chat:message']);
-    expect(((frames[0]?.data.messages ?? []) as Array<{ id: string }>).map((m) => m.id)).toEqual(['a', 'b']);
+    expect((messagesOf(frames[0]) ?? []).map((m) => m.id)).toEqual(['a', 'b']);
   });
 
   it('splits a run that would exceed a frame, never dropping a message', () => {
@@ -58,7 +62,7 @@ describe('batchedFrames (members that joined with `batch: true`)', () => {
     const frames = batchedFrames(big);
     expect(frames.length).toBeGreaterThan(1);
     expect(frames.every((f) => Buffer.byteLength(JSON.stringify(f)) < 128 * 1024)).toBe(true);
-    const ids = frames.flatMap((f) => (f.data.messages as Array<{ id: string }>).map((m) => m.id));
+    const ids = frames.flatMap((f) => (messagesOf(f) as Array<{ id: string }>).map((m) => m.id));
     expect(ids).toEqual(big.map((_, i) => String(i)));
   });
 });

@@ -1,6 +1,6 @@
 import type { LivestreamApi } from './api.ts';
 import { type ChatChannel, SocketChat } from './chat.ts';
-import { Emitter } from './emitter.ts';
+import { Listenable } from './emitter.ts';
 import { ApiError, type LivestreamError, toLivestreamError } from './errors.ts';
 import type { ServerEvents } from './events.ts';
 import { DEFAULT_ICE_SERVERS, PeerLink, peerConnectionClass, wireDescription } from './peer.ts';
@@ -86,10 +86,9 @@ export interface BroadcasterEvents {
  * // ...
  * await broadcaster.stop();
  */
-export class Broadcaster {
+export class Broadcaster extends Listenable<BroadcasterEvents> {
   /** The stream's chat room, over the signaling socket. */
   readonly chat: ChatChannel;
-  private readonly events = new Emitter<BroadcasterEvents>();
   private readonly socket: SignalingSocket;
   private readonly peers = new Map<string, PeerLink>();
   private readonly viewerIds = new Set<string>();
@@ -99,6 +98,7 @@ export class Broadcaster {
   private stopped = false;
 
   constructor(private readonly options: BroadcasterOptions) {
+    super();
     const { api, streamId } = options;
     this.socket = new SignalingSocket({
       ticket: async () => {
@@ -148,36 +148,6 @@ export class Broadcaster {
   /** The signaling socket's state. */
   get state(): SocketState {
     return this.socket.state;
-  }
-
-  /**
-   * Subscribes to an event; returns the unsubscribe.
-   *
-   * @example
-   * broadcaster.on('viewer:joined', (viewerId) => console.log('+', viewerId));
-   */
-  on<E extends keyof BroadcasterEvents>(event: E, fn: (data: BroadcasterEvents[E]) => void): () => void {
-    return this.events.on(event, fn);
-  }
-
-  /**
-   * Like `on`, for the next event only.
-   *
-   * @example
-   * broadcaster.once('ended', ({ reason }) => console.log('ended:', reason));
-   */
-  once<E extends keyof BroadcasterEvents>(event: E, fn: (data: BroadcasterEvents[E]) => void): () => void {
-    return this.events.once(event, fn);
-  }
-
-  /**
-   * Unsubscribes a listener given to `on`.
-   *
-   * @example
-   * broadcaster.off('viewers', render);
-   */
-  off<E extends keyof BroadcasterEvents>(event: E, fn: (data: BroadcasterEvents[E]) => void): void {
-    this.events.off(event, fn);
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { LivestreamApi } from './api.ts';
-import { Emitter } from './emitter.ts';
+import { Emitter, Listenable } from './emitter.ts';
 import type { LivestreamError } from './errors.ts';
 import { type ReconnectOptions, type Schedule, SignalingSocket } from './socket.ts';
 import type { ChatMessage } from './types.ts';
@@ -50,8 +50,7 @@ const SEEN_LIMIT = 5_000;
  *
  * @internal Not exported from index.ts.
  */
-export class SocketChat implements ChatChannel {
-  private readonly events = new Emitter<ChatEvents>();
+export class SocketChat extends Listenable<ChatEvents> implements ChatChannel {
   private readonly seen = new Set<string>();
 
   constructor(
@@ -60,6 +59,7 @@ export class SocketChat implements ChatChannel {
     private readonly streamId: string,
     onError: (error: LivestreamError) => void,
   ) {
+    super();
     socket.on('open', () => {
       // Batches: one frame per message (the spec's default) would cost a frame per message.
       socket.request('join-livestream', { batch: true }).then(
@@ -81,10 +81,6 @@ export class SocketChat implements ChatChannel {
     const stored = await this.socket.request('chat:message', { message });
     this.show(stored);
     return stored;
-  }
-
-  on<E extends keyof ChatEvents>(event: E, fn: (data: ChatEvents[E]) => void): () => void {
-    return this.events.on(event, fn);
   }
 
   history(page: { limit?: number; before?: string } = {}) {

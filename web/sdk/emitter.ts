@@ -60,3 +60,49 @@ export class Emitter<Events extends { [K in keyof Events]: any }> {
     this.listeners.clear();
   }
 }
+
+/**
+ * The `on`, `once` and `off` of a class that emits events, served by its own {@link Emitter}
+ * (`this.events`, on which only the class emits). {@link SignalingSocket}, {@link Broadcaster},
+ * {@link Viewer} and the chat rooms extend it, so subscribing works the same everywhere.
+ *
+ * @example
+ * class Clock extends Listenable<{ tick: number }> {
+ *   start() { setInterval(() => this.events.emit('tick', Date.now()), 1000); }
+ * }
+ * const off = new Clock().on('tick', (now) => console.log(now));
+ */
+// biome-ignore lint/suspicious/noExplicitAny: an event map's values are any payload types.
+export abstract class Listenable<Events extends { [K in keyof Events]: any }> {
+  protected readonly events = new Emitter<Events>();
+
+  /**
+   * Calls `fn` with every later `event`'s data; returns the unsubscribe.
+   *
+   * @example
+   * const off = viewer.on('stream', (stream) => (video.srcObject = stream));
+   */
+  on<E extends keyof Events>(event: E, fn: (data: Events[E]) => void): () => void {
+    return this.events.on(event, fn);
+  }
+
+  /**
+   * Like `on`, for the next `event` only.
+   *
+   * @example
+   * socket.once('stream:ended', ({ reason }) => console.log('ended:', reason));
+   */
+  once<E extends keyof Events>(event: E, fn: (data: Events[E]) => void): () => void {
+    return this.events.once(event, fn);
+  }
+
+  /**
+   * Unsubscribes a listener given to `on`.
+   *
+   * @example
+   * broadcaster.off('viewers', render);
+   */
+  off<E extends keyof Events>(event: E, fn: (data: Events[E]) => void): void {
+    this.events.off(event, fn);
+  }
+}

@@ -1,8 +1,10 @@
 /**
- * The WebSocket protocol as types (docs/websocket.md, docs/chat.md): one map of every event the
- * service pushes, one of every action a client sends, and which actions the service answers.
+ * The WebSocket protocol as types (docs/websocket.md, docs/chat.md): the service's own map of every
+ * event it pushes, every action a client sends, and which actions it answers
+ * (functions/core/protocol.ts), read with the DOM's WebRTC types. Type-only imports: nothing of
+ * the server reaches a bundle, and the SDK cannot drift from what the service sends and accepts.
  */
-import type { ChatMessage, EndReason } from './types.ts';
+import type * as Protocol from '../../functions/core/protocol.ts';
 
 /**
  * A session description as the protocol carries it: `{type, sdp}`.
@@ -20,6 +22,13 @@ export type SessionDescription = RTCSessionDescriptionInit;
  */
 export type IceCandidate = RTCIceCandidateInit;
 
+/** The protocol's WebRTC payloads, as the browser's APIs take and give them. */
+interface BrowserRtc {
+  offer: SessionDescription;
+  answer: SessionDescription;
+  candidate: IceCandidate;
+}
+
 /**
  * Every event the service pushes, by name, with its `data`.
  *
@@ -27,45 +36,7 @@ export type IceCandidate = RTCIceCandidateInit;
  * socket.on('stream:offer:received', ({ offer }) => pc.setRemoteDescription(offer));
  * socket.on('chat:messages', ({ messages }) => messages.forEach(show));
  */
-export interface ServerEvents {
-  /** To the broadcaster: `stream:offer` registered (or resumed) it. */
-  'stream:offer:ack': { streamId: string };
-  /** To the broadcaster: a viewer is ready for an offer (again, after a resume). */
-  'stream:viewer:joined': { viewerId: string };
-  /** To the broadcaster: a viewer left or disconnected. */
-  'stream:viewer:left': { viewerId: string };
-  /** To the broadcaster: a viewer's answer to its offer. */
-  'stream:answer:received': { viewerId: string; answer: SessionDescription };
-  /** To either side; `viewerId` (the sender) only to the broadcaster. */
-  'stream:ice-candidate:received': { viewerId?: string; candidate: IceCandidate };
-  /** To a viewer: `stream:join` registered it. */
-  'stream:join:ack': { streamId: string; viewerId: string; broadcasterConnected: boolean };
-  /** To a viewer: the broadcaster's offer (a new one replaces the peer connection). */
-  'stream:offer:received': { offer: SessionDescription };
-  /** To viewers: the broadcaster dropped; the stream ends unless it is back within `graceSeconds`. */
-  'stream:broadcaster:left': { graceSeconds: number };
-  /** To everyone: the stream is over (`message`: an admin's reason when `terminated`). */
-  'stream:ended': { streamId: string; reason: EndReason | (string & {}); message?: string };
-  /** A refused frame; `ref` echoes the frame's. */
-  'stream:error': { code: string; message: string; ref?: string; retryAfterMs?: number };
-  /** `join-livestream` answered: the connection is in the room. */
-  'chat:joined': { streamId: string };
-  /** `leave-livestream` answered. */
-  'chat:left': { streamId: string };
-  /** `chat:message` answered with the stored message. */
-  'chat:sent': ChatMessage;
-  /** To the room: one new message (to every member; to a batching one when it came alone). */
-  'chat:message': ChatMessage;
-  /** To members that joined with `batch: true`: several that arrived together, oldest first. */
-  'chat:messages': { messages: ChatMessage[] };
-  /** To the room: a moderator deleted a message. */
-  'chat:deleted': { id: string };
-}
-
-/** `data.streamId` is optional everywhere: the connection already belongs to one stream. */
-interface OnStream {
-  streamId?: string;
-}
+export type ServerEvents = Protocol.ServerEvents<BrowserRtc>;
 
 /**
  * Every action a client may send, by name, with its `data`.
@@ -74,31 +45,7 @@ interface OnStream {
  * socket.emit('stream:answer', { answer: { type: 'answer', sdp } });
  * socket.emit('stream:leave', {});
  */
-export interface ClientActions {
-  /** Broadcaster: register (or resume); the SDP, if any, is ignored. */
-  'stream:offer': OnStream & { offer?: SessionDescription };
-  /** Broadcaster: an offer for one viewer. */
-  'stream:offer:viewer': OnStream & { viewerId: string; offer: SessionDescription };
-  /** Either side; the broadcaster names the viewer. */
-  'stream:ice-candidate': OnStream & { viewerId?: string; candidate: IceCandidate };
-  /** Broadcaster: end the stream. */
-  'stream:end': OnStream;
-  /** Viewer: ready for an offer. */
-  'stream:join': OnStream;
-  /** Viewer: the answer to the broadcaster's offer. */
-  'stream:answer': OnStream & { answer: SessionDescription };
-  /** Viewer: close the viewing session. */
-  'stream:leave': OnStream;
-  /**
-   * Anyone: join the stream's chat room. `batch: true` asks for runs of messages coalesced into
-   * `chat:messages`; without it each message is its own `chat:message` (the spec's).
-   */
-  'join-livestream': OnStream & { batch?: boolean };
-  /** Anyone: leave the chat room. */
-  'leave-livestream': OnStream;
-  /** Anyone: post a message (1..500 characters). */
-  'chat:message': OnStream & { message: string };
-}
+export type ClientActions = Protocol.ClientActions<BrowserRtc>;
 
 /**
  * The actions the service answers (echoing the frame's `ref`), and the event that answers each.
@@ -107,13 +54,7 @@ export interface ClientActions {
  * @example
  * const reply: ServerEvents[ActionReplies['stream:join']] = await socket.request('stream:join', {});
  */
-export interface ActionReplies {
-  'stream:offer': 'stream:offer:ack';
-  'stream:join': 'stream:join:ack';
-  'join-livestream': 'chat:joined';
-  'leave-livestream': 'chat:left';
-  'chat:message': 'chat:sent';
-}
+export type ActionReplies = Protocol.ActionReplies;
 
 /**
  * An action `SignalingSocket.request` may send.

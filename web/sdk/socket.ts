@@ -1,4 +1,4 @@
-import { Emitter } from './emitter.ts';
+import { Listenable } from './emitter.ts';
 import { ApiError, LivestreamError, SocketError } from './errors.ts';
 import type { ClientActions, ReplyTo, RequestAction, ServerEvents } from './events.ts';
 import type { SignalingTicket } from './types.ts';
@@ -114,8 +114,7 @@ const defaultSchedule: Schedule = (fn, delayMs) => {
  * await socket.connect();
  * const { streamId: registered } = await socket.request('stream:offer', {});
  */
-export class SignalingSocket {
-  private readonly events = new Emitter<SocketEvents>();
+export class SignalingSocket extends Listenable<SocketEvents> {
   private readonly pending = new Map<string, Pending>();
   private ws: WebSocket | undefined;
   private current: SocketState = 'closed';
@@ -125,41 +124,13 @@ export class SignalingSocket {
   private cancelWait: (() => void) | undefined;
   private connecting: Promise<void> | undefined;
 
-  constructor(private readonly options: SignalingSocketOptions) {}
+  constructor(private readonly options: SignalingSocketOptions) {
+    super();
+  }
 
   /** Where the socket is: see {@link SocketState}. */
   get state(): SocketState {
     return this.current;
-  }
-
-  /**
-   * Calls `fn` with every later `event`'s data; returns the unsubscribe.
-   *
-   * @example
-   * const off = socket.on('stream:offer:received', ({ offer }) => answer(offer));
-   */
-  on<E extends keyof SocketEvents>(event: E, fn: (data: SocketEvents[E]) => void): () => void {
-    return this.events.on(event, fn);
-  }
-
-  /**
-   * Like `on`, for the next `event` only.
-   *
-   * @example
-   * socket.once('stream:ended', ({ reason }) => console.log('ended:', reason));
-   */
-  once<E extends keyof SocketEvents>(event: E, fn: (data: SocketEvents[E]) => void): () => void {
-    return this.events.once(event, fn);
-  }
-
-  /**
-   * Unsubscribes a listener given to `on`.
-   *
-   * @example
-   * socket.off('chat:message', show);
-   */
-  off<E extends keyof SocketEvents>(event: E, fn: (data: SocketEvents[E]) => void): void {
-    this.events.off(event, fn);
   }
 
   /**

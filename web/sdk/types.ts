@@ -6,6 +6,7 @@
 // The shapes are the server's own (type-only imports: nothing of the server reaches a bundle), so
 // the SDK cannot drift from what the API answers.
 import type * as Server from '../../functions/core/model.ts';
+import type * as Protocol from '../../functions/core/protocol.ts';
 import type * as ServerRecording from '../../functions/core/recording-model.ts';
 import type * as ServerUpload from '../../functions/core/recording-upload.ts';
 import type * as ServerStats from '../../functions/core/stats.ts';
@@ -92,13 +93,7 @@ export type UploadTerms = ServerUpload.UploadTerms['upload'];
  *   list.append(li);
  * });
  */
-export interface ChatMessage {
-  /** A ULID: ids sort by time. */
-  id: string;
-  userId: string;
-  message: string;
-  timestamp: string;
-}
+export type ChatMessage = Protocol.PublicChatMessage;
 
 /**
  * Where and with what to open the WebSocket: `url?ticket=<ticket>`, within 60 s.

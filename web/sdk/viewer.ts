@@ -1,6 +1,6 @@
 import type { JoinResult, LivestreamApi } from './api.ts';
 import { type ChatChannel, SocketChat } from './chat.ts';
-import { Emitter } from './emitter.ts';
+import { Listenable } from './emitter.ts';
 import { ApiError, type LivestreamError, toLivestreamError } from './errors.ts';
 import type { IceCandidate, ServerEvents, SessionDescription } from './events.ts';
 import { PeerLink, peerConnectionClass, wireDescription } from './peer.ts';
@@ -62,10 +62,9 @@ export interface ViewerEvents {
  * // ...
  * await viewer.leave();
  */
-export class Viewer {
+export class Viewer extends Listenable<ViewerEvents> {
   /** The stream's chat room, over the signaling socket. */
   readonly chat: ChatChannel;
-  private readonly events = new Emitter<ViewerEvents>();
   private readonly socket: SignalingSocket;
   private session: JoinResult | undefined;
   private fresh: JoinResult | undefined;
@@ -76,6 +75,7 @@ export class Viewer {
   private state_: RTCPeerConnectionState | 'new' = 'new';
 
   constructor(private readonly options: ViewerOptions) {
+    super();
     const { api, streamId } = options;
     this.socket = new SignalingSocket({
       ticket: () => this.ticket(),
@@ -124,36 +124,6 @@ export class Viewer {
   /** The signaling socket's state. */
   get state(): SocketState {
     return this.socket.state;
-  }
-
-  /**
-   * Subscribes to an event; returns the unsubscribe.
-   *
-   * @example
-   * viewer.on('connection', (state) => (status.textContent = state));
-   */
-  on<E extends keyof ViewerEvents>(event: E, fn: (data: ViewerEvents[E]) => void): () => void {
-    return this.events.on(event, fn);
-  }
-
-  /**
-   * Like `on`, for the next event only.
-   *
-   * @example
-   * viewer.once('stream', (stream) => (video.srcObject = stream));
-   */
-  once<E extends keyof ViewerEvents>(event: E, fn: (data: ViewerEvents[E]) => void): () => void {
-    return this.events.once(event, fn);
-  }
-
-  /**
-   * Unsubscribes a listener given to `on`.
-   *
-   * @example
-   * viewer.off('stream', show);
-   */
-  off<E extends keyof ViewerEvents>(event: E, fn: (data: ViewerEvents[E]) => void): void {
-    this.events.off(event, fn);
   }
 
   /**
