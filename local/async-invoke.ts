@@ -1,4 +1,4 @@
-import type { EmulatorLogger } from './emulator.ts';
+import type { EmulatorLogger } from './constants.ts';
 import { pendingWork } from './pending-work.ts';
 
 export interface AsyncInvokerOptions {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EmulatorListener, EmulatorLogger } from './emulator.ts';
-import type { HttpResponse } from './gateway-responses.ts';
+import type { EmulatorListener, EmulatorLogger, HttpResponse } from './constants.ts';
 import { readBytes, writeResponse } from './http-io.ts';
 import { loggable, splitUrl } from './request-maps.ts';
 import { type AuthFailure, type SigningService, verifySignature } from './sigv4.ts';

@@ -1,5 +1,5 @@
 import { type AwsRequest, awsError, awsResponse } from './aws-json.ts';
-import type { HttpResponse } from './gateway-responses.ts';
+import type { HttpResponse } from './constants.ts';
 import type { CloseInfo, WsConnection } from './ws-connection.ts';
 
 /** The close a DELETE on @connections sends; its $disconnect shows the same code. */

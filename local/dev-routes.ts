@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
+import type { ProxyHandler } from './constants.ts';
 import type { DevIssuer } from './dev-issuer.ts';
 import { USER_ID_PATTERN } from './dev-issuer.ts';
 import { findHeader } from './request-maps.ts';
-import type { ProxyHandler } from './rest-events.ts';
 import type { EmulatorRoute } from './rest-routes.ts';
 
 /**

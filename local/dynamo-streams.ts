@@ -1,8 +1,8 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { TableDef } from '../functions/manifest.ts';
+import type { EmulatorLogger } from './constants.ts';
 import { existingKeys, internalCall } from './dynamo-internal.ts';
 import type { ObservedWrite } from './dynamo-writes.ts';
-import type { EmulatorLogger } from './emulator.ts';
 import { compileFilters } from './event-filter.ts';
 import { pendingWork } from './pending-work.ts';
 import { type AttributeMap, changesOf, keyId, type TableChange } from './stream-changes.ts';

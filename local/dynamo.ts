@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { type TableDef, tables } from '../functions/manifest.ts';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createCallCounter, type DynamoCallCounter } from './dynamo-calls.ts';
 import { ensureTables } from './dynamo-tables.ts';
@@ -80,8 +81,8 @@ export async function startDynamo(options: StartDynamoOptions = {}): Promise<Loc
 
   const client = new DynamoDBClient({
     endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
   });
   try {
     await ensureTables(client, options.tables ?? Object.values(tables));

@@ -1,29 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  fromProxyResult,
-  GATEWAY_ERRORS,
-  gatewayError,
-  type HttpResponse,
-  preflight,
-} from './gateway-responses.ts';
+import type { IncomingMessage } from 'node:http';
+import type { EmulatorListener, EmulatorLogger, HttpResponse, ProxyHandler } from './constants.ts';
+import { fromProxyResult, GATEWAY_ERRORS, gatewayError, preflight } from './gateway-responses.ts';
 import { clientIp, readBody, writeResponse } from './http-io.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { loggable, splitUrl } from './request-maps.ts';
-import { type ProxyHandler, toProxyEvent } from './rest-events.ts';
+import { toProxyEvent } from './rest-events.ts';
 import { compileRoutes, type EmulatorRoute } from './rest-routes.ts';
 
 /** API Gateway's payload limit. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** API Gateway's integration timeout for REST APIs. */
 export const INTEGRATION_TIMEOUT_MS = 29_000;
-
-export interface EmulatorLogger {
-  /** One line per request; the stack passes a no-op when `quiet`. */
-  info(line: string): void;
-  /** Handler failures: what CloudWatch would show, since the client only sees a 502. */
-  error(line: string, err?: unknown): void;
-}
 
 export interface EmulatorOptions {
   readonly routes: readonly EmulatorRoute[];
@@ -34,9 +22,6 @@ export interface EmulatorOptions {
   readonly maxBodyBytes?: number;
   readonly logger?: EmulatorLogger;
 }
-
-/** A node:http request listener whose promise never rejects (errors become responses). */
-export type EmulatorListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 const consoleLogger: EmulatorLogger = { info: (l) => console.log(l), error: (l, e) => console.error(l, e) };
 const TIMED_OUT = Symbol('timed out');

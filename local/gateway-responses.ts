@@ -1,11 +1,5 @@
 import { cors, gatewayErrors } from '../functions/manifest.ts';
-
-/** A response ready for the socket: header values as lists, body as bytes. */
-export interface HttpResponse {
-  readonly statusCode: number;
-  readonly headers: Record<string, string[]>;
-  readonly body: Buffer;
-}
+import type { HttpResponse } from './constants.ts';
 
 /** The gateway errors the CDK stack configures (one definition, in the manifest). */
 export const GATEWAY_ERRORS = {

@@ -2,9 +2,9 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { awsListener } from './aws-json.ts';
 import { connectionsApi } from './connections-api.ts';
-import { createEmulator, type EmulatorLogger } from './emulator.ts';
+import { ASYNC_TIMEOUT_MS, type EmulatorLogger, type ProxyHandler } from './constants.ts';
+import { createEmulator } from './emulator.ts';
 import { invokeHandler } from './invoke.ts';
-import type { ProxyHandler } from './rest-events.ts';
 import type { EmulatorRoute } from './rest-routes.ts';
 import { createScheduler } from './scheduler.ts';
 import type { WsAuthorizerConfig } from './ws-authorize.ts';
@@ -53,9 +53,6 @@ export interface Gateway {
   /** Closes the WebSocket connections (their $disconnect runs), then stops the scheduler's timers. */
   close(): Promise<void>;
 }
-
-/** The CDK's default function timeout (lib/constructs/function.ts), for invocations no gateway waits on. */
-export const ASYNC_TIMEOUT_MS = 10_000;
 
 /** Composes the stand-ins that share the stack's HTTP server, each on its own path. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {

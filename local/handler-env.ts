@@ -1,6 +1,16 @@
 import { eventSources, tables } from '../functions/manifest.ts';
+import {
+  LOCAL_ACCOUNT_ID,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  MEDIA_PATH,
+  MEDIACONVERT_PATH,
+  RECORDINGS_BUCKET,
+  S3_PATH,
+  SCHEDULER_PATH,
+  WS_PATH,
+} from './constants.ts';
 import { localFunctionArn } from './lambda-context.ts';
-import { LOCAL_ACCOUNT_ID } from './rest-events.ts';
 
 export interface HandlerEnvInput {
   readonly dynamoEndpoint: string;
@@ -11,17 +21,6 @@ export interface HandlerEnvInput {
   readonly baseUrl: string;
   readonly signalingSecret: string;
 }
-
-/** Where the stack serves the WebSocket API and the other stand-ins, under its base URL. */
-export const WS_PATH = '/ws';
-export const SCHEDULER_PATH = '/scheduler';
-/** S3, same-origin with the API: the browser PUTs recording parts to presigned `<base>/s3/...` URLs. */
-export const S3_PATH = '/s3';
-export const MEDIACONVERT_PATH = '/mediaconvert';
-/** The CloudFront stand-in: the bucket's `media/` prefix, as `MEDIA_BASE_URL`. */
-export const MEDIA_PATH = '/media';
-/** The one bucket (on AWS CloudFormation names it; handlers only ever read RECORDINGS_BUCKET). */
-export const RECORDINGS_BUCKET = 'dreamx-recordings';
 
 /**
  * The environment the handlers read at cold start, pointed at the local stand-ins. Everything
@@ -36,11 +35,11 @@ export function localHandlerEnv(input: HandlerEnvInput, current: NodeJS.ProcessE
   );
   const wsHost = input.baseUrl.replace(/^http/, 'ws');
   return {
-    AWS_REGION: 'us-east-1',
+    AWS_REGION: LOCAL_REGION,
     // Dummies, always: the SDK then never walks the credential chain (slow IMDS probes), and a
     // developer's real keys never end up signing requests to a local process.
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     // The SDK's own per-service endpoint overrides: every client in the process goes local.
     AWS_ENDPOINT_URL_DYNAMODB: input.dynamoEndpoint,
     AWS_ENDPOINT_URL_SCHEDULER: `${input.baseUrl}${SCHEDULER_PATH}`,

@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ProxyHandler } from './rest-events.ts';
+import type { ProxyHandler } from './constants.ts';
 
 /** Where a handler lives: the manifest's `HandlerDef` has this shape. */
 export interface HandlerEntry {

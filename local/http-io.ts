@@ -1,6 +1,6 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { HttpResponse } from './gateway-responses.ts';
+import type { HttpResponse } from './constants.ts';
 
 /**
  * The body as UTF-8, null when empty (API Gateway's "no body"), undefined when it is over

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import { LOCAL_ACCOUNT_ID } from './rest-events.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants.ts';
 
 /** A function's ARN in the local stack: `arn:aws:lambda:us-east-1:000000000000:function:<handler>`. */
 export const localFunctionArn = (handler: string) =>
-  `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT_ID}:function:${handler}`;
+  `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:${handler}`;
 
 /**
  * A Lambda `Context` for one invocation. `functionName` is the manifest's handler name (on AWS

@@ -5,7 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { EmulatorLogger } from './emulator.ts';
+import type { EmulatorLogger } from './constants.ts';
 import { writeResponse } from './http-io.ts';
 import { contentTypeOf } from './mediaconvert-outputs.ts';
 import { loggable, splitUrl } from './request-maps.ts';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AsyncInvoker } from './async-invoke.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants.ts';
 import { compileFilters } from './event-filter.ts';
 import { pendingWork } from './pending-work.ts';
-import { LOCAL_ACCOUNT_ID } from './rest-events.ts';
-import { LOCAL_REGION } from './stream-records.ts';
 
 /** A manifest `kind: 'eventbridge'` source: a rule's pattern and its Lambda target. */
 export interface EventBridgeSource {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { EmulatorLogger } from './emulator.ts';
+import type { EmulatorLogger } from './constants.ts';
 import { type JobEvents, jobArn, QUEUE_ARN } from './mediaconvert-events.ts';
 import { CMAF_DIR, ffmpegArgs, runFfmpeg, THUMBNAIL_DIR, TranscodeError } from './mediaconvert-ffmpeg.ts';
 import { contentTypeOf, finishOutputs, type OutputSummary } from './mediaconvert-outputs.ts';

@@ -1,8 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { AsyncInvoker } from './async-invoke.ts';
 import { type AwsRequest, awsError, awsResponse } from './aws-json.ts';
-import type { EmulatorLogger } from './emulator.ts';
-import type { HttpResponse } from './gateway-responses.ts';
+import type { EmulatorLogger, HttpResponse } from './constants.ts';
 import { createJobEvents, type EventBridgeSource } from './mediaconvert-events.ts';
 import { createJobRunner, describeJob, type Job, newJobId } from './mediaconvert-jobs.ts';
 import { probeResult } from './mediaconvert-probe.ts';

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { LOCAL_ACCOUNT_ID } from './constants.ts';
 import { findHeader, formatRequestTime, headerMaps, parseQuery } from './request-maps.ts';
-
-/** What a Lambda proxy handler looks like to the emulator: the Middy handlers fit it. */
-export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => unknown;
 
 /** The parts of an HTTP request an event is built from, already read off the socket. */
 export interface RawRequest {
@@ -27,8 +25,7 @@ export interface EventTarget {
   readonly now: number;
 }
 
-/** Stand-ins for the fields AWS fills with the account and API ids. */
-export const LOCAL_ACCOUNT_ID = '000000000000';
+/** Stands in for the API id AWS fills into events and ARNs (the account's is `LOCAL_ACCOUNT_ID`). */
 export const LOCAL_API_ID = 'local';
 
 /**

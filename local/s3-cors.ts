@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HttpResponse } from './gateway-responses.ts';
+import type { HttpResponse } from './constants.ts';
 import { s3Error } from './s3-errors.ts';
 
 /**

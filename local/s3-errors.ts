@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { HttpResponse } from './gateway-responses.ts';
+import type { HttpResponse } from './constants.ts';
 
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',

@@ -1,4 +1,4 @@
-import type { HttpResponse } from './gateway-responses.ts';
+import type { HttpResponse } from './constants.ts';
 import { noSuchUpload, s3Error, xmlFields, xmlResponse, xmlUnescape } from './s3-errors.ts';
 import { multipartEtag, type StoredPart, type UploadStore } from './s3-store.ts';
 

@@ -1,7 +1,7 @@
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import type { AsyncInvoker } from './async-invoke.ts';
+import { LOCAL_REGION } from './constants.ts';
 import { requestIds } from './s3-errors.ts';
-import { LOCAL_REGION } from './stream-records.ts';
 
 /** A manifest `kind: 's3'` event source. */
 export interface S3Source {

@@ -16,8 +16,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { createAsyncInvoker } from './async-invoke.ts';
 import { AwsChunkedDecoder, isAwsChunked, withoutAwsChunked } from './aws-chunked.ts';
-import type { EmulatorLogger } from './emulator.ts';
-import type { HttpResponse } from './gateway-responses.ts';
+import { type EmulatorLogger, type HttpResponse, LOCAL_CREDENTIALS, LOCAL_REGION } from './constants.ts';
 import { clientIp, readBytes, writeResponse } from './http-io.ts';
 import { listenHttp } from './http-server.ts';
 import { loggable, splitUrl } from './request-maps.ts';
@@ -33,8 +32,7 @@ import {
 } from './s3-multipart.ts';
 import { type CreatedBy, createS3Notifier, type S3Source } from './s3-notifications.ts';
 import { uploadStore } from './s3-store.ts';
-import { AUTH_QUERY_PARAMS, LOCAL_CREDENTIALS, verifySignature } from './sigv4.ts';
-import { LOCAL_REGION } from './stream-records.ts';
+import { AUTH_QUERY_PARAMS, verifySignature } from './sigv4.ts';
 
 export interface LocalS3Options {
   /** Objects live under `<dataDir>/s3` (kept across restarts); in a temp dir removed at close otherwise. */

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { EmulatorLogger } from './emulator.ts';
+import type { EmulatorLogger } from './constants.ts';
 
 /** One schedule as CreateSchedule described it, with its `at()` time resolved. */
 export interface Schedule {

@@ -1,8 +1,6 @@
 import { type AwsRequest, awsError, awsResponse } from './aws-json.ts';
-import type { EmulatorLogger } from './emulator.ts';
-import type { HttpResponse } from './gateway-responses.ts';
+import { type EmulatorLogger, type HttpResponse, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants.ts';
 import { localFunctionArn } from './lambda-context.ts';
-import { LOCAL_ACCOUNT_ID } from './rest-events.ts';
 import { parseAtExpression } from './schedule-expression.ts';
 import { createScheduleStore, type Schedule } from './schedule-store.ts';
 
@@ -114,7 +112,7 @@ export async function createScheduler(options: SchedulerOptions) {
 }
 
 function scheduleArn(s: Schedule): string {
-  return `arn:aws:scheduler:us-east-1:${LOCAL_ACCOUNT_ID}:schedule/${s.group}/${s.name}`;
+  return `arn:aws:scheduler:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:schedule/${s.group}/${s.name}`;
 }
 
 /** GetSchedule's output; timestamps in epoch seconds, rest-json's default. */

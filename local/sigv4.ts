@@ -2,10 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { ALGORITHM_IDENTIFIER, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
-import { LOCAL_REGION } from './stream-records.ts';
-
-/** The dummy keys every local client signs with (the handlers' `AWS_ACCESS_KEY_ID`/`SECRET`). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './constants.ts';
 
 /** The query parameters of a presigned (query-string SigV4) request; s3rver never sees them. */
 export const AUTH_QUERY_PARAMS = new Set([

@@ -12,22 +12,23 @@ import {
 } from '../functions/manifest.ts';
 import { type AsyncInvoker, createAsyncInvoker } from './async-invoke.ts';
 import { awsListener } from './aws-json.ts';
-import { createDevIssuer, DEV_AUDIENCE, type DevIssuer } from './dev-issuer.ts';
-import { appOrigins, devHandlers, devRoutes } from './dev-routes.ts';
-import { type LocalDynamo, startDynamo } from './dynamo.ts';
-import { createDynamoStreams, type DynamoStreams, type StreamSource } from './dynamo-streams.ts';
-import type { EmulatorLogger } from './emulator.ts';
-import { ASYNC_TIMEOUT_MS, type ConnectionsView, createGateway, type Gateway } from './gateway.ts';
-import { gatewayError } from './gateway-responses.ts';
 import {
-  localHandlerEnv,
+  ASYNC_TIMEOUT_MS,
+  type EmulatorLogger,
   MEDIA_PATH,
   MEDIACONVERT_PATH,
   RECORDINGS_BUCKET,
   S3_PATH,
   SCHEDULER_PATH,
   WS_PATH,
-} from './handler-env.ts';
+} from './constants.ts';
+import { createDevIssuer, DEV_AUDIENCE, type DevIssuer } from './dev-issuer.ts';
+import { appOrigins, devHandlers, devRoutes } from './dev-routes.ts';
+import { type LocalDynamo, startDynamo } from './dynamo.ts';
+import { createDynamoStreams, type DynamoStreams, type StreamSource } from './dynamo-streams.ts';
+import { type ConnectionsView, createGateway, type Gateway } from './gateway.ts';
+import { gatewayError } from './gateway-responses.ts';
+import { localHandlerEnv } from './handler-env.ts';
 import { createModuleLoader } from './handler-loader.ts';
 import { writeResponse } from './http-io.ts';
 import { type LocalHttpServer, listenHttp } from './http-server.ts';

@@ -1,5 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { EmulatorLogger } from './emulator.ts';
+import type { EmulatorLogger } from './constants.ts';
 import type { PendingWork } from './pending-work.ts';
 
 export interface PollerOptions {

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { LOCAL_ACCOUNT_ID } from './rest-events.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants.ts';
 import type { AttributeMap } from './stream-changes.ts';
-
-/** The local stack's region, as in the handlers' `AWS_REGION`. */
-export const LOCAL_REGION = 'us-east-1';
 
 /**
  * A stream ARN as DynamoDB names it: the table's, then `/stream/<label>`, the label being the time

@@ -1,4 +1,4 @@
-import type { EmulatorLogger } from './emulator.ts';
+import type { EmulatorLogger } from './constants.ts';
 import { type HandlerLoader, invokeHandler } from './invoke.ts';
 import { findHeader, ownValue } from './request-maps.ts';
 import {

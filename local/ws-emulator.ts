@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { EmulatorLogger } from './emulator.ts';
+import { type EmulatorLogger, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants.ts';
 import { clientIp, refuseUpgrade } from './http-io.ts';
 import type { HandlerLoader } from './invoke.ts';
 import { headerMaps, loggable, parseQuery, splitUrl } from './request-maps.ts';
-import { LOCAL_ACCOUNT_ID, LOCAL_API_ID } from './rest-events.ts';
+import { LOCAL_API_ID } from './rest-events.ts';
 import { authorizeUpgrade, type WsAuthorizerConfig } from './ws-authorize.ts';
 import { type CloseInfo, GOING_AWAY, MAX_WS_MESSAGE_BYTES, WsConnection } from './ws-connection.ts';
 import { apiGatewayId, type UpgradeParts, type WsConnectionInfo } from './ws-events.ts';
@@ -102,7 +102,7 @@ export function createWsEmulator(options: WsEmulatorOptions): WsEmulator {
     };
     let authorizer: WsConnection['authorizer'];
     if (options.authorizer) {
-      const methodArn = `arn:aws:execute-api:us-east-1:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${stage}/$connect`;
+      const methodArn = `arn:aws:execute-api:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:${LOCAL_API_ID}/${stage}/$connect`;
       const outcome = await authorizeUpgrade(
         options.authorizer,
         { conn: info, upgrade: parts, methodArn },

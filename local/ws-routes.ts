@@ -1,4 +1,4 @@
-import type { EmulatorLogger } from './emulator.ts';
+import type { EmulatorLogger } from './constants.ts';
 import { type HandlerLoader, InvocationTimeoutError, invokeHandler } from './invoke.ts';
 import type { CloseInfo, WsConnection } from './ws-connection.ts';
 import {
