@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EmulatorListener, EmulatorLogger, HttpResponse } from './constants.ts';
-import { readBytes, writeResponse } from './http-io.ts';
-import { loggable, splitUrl } from './request-maps.ts';
+import { loggable, readBytes, splitUrl, writeResponse } from './http-io.ts';
 import { type AuthFailure, type SigningService, verifySignature } from './sigv4.ts';
 
 /** One call to an AWS service API, read off the socket. */

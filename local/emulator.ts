@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { EmulatorListener, EmulatorLogger, HttpResponse, ProxyHandler } from './constants.ts';
 import { fromProxyResult, GATEWAY_ERRORS, gatewayError, preflight } from './gateway-responses.ts';
-import { clientIp, readBody, writeResponse } from './http-io.ts';
+import { clientIp, loggable, readBytes, splitUrl, writeResponse } from './http-io.ts';
 import { createLambdaContext } from './lambda-context.ts';
-import { loggable, splitUrl } from './request-maps.ts';
 import { toProxyEvent } from './rest-events.ts';
 import { compileRoutes, type EmulatorRoute } from './rest-routes.ts';
 
@@ -102,4 +101,14 @@ export function createEmulator(options: EmulatorOptions): EmulatorListener {
     writeResponse(res, response);
     logger.info(`${req.method} ${loggable(req.url)} -> ${response.statusCode} ${Date.now() - started}ms`);
   };
+}
+
+/**
+ * The body as UTF-8, null when empty (API Gateway's "no body"), undefined when it is over
+ * `limit` bytes.
+ */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | null | undefined> {
+  const bytes = await readBytes(req, limit);
+  if (bytes === undefined) return undefined;
+  return bytes.length === 0 ? null : bytes.toString('utf8');
 }

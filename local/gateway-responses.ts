@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { cors, gatewayErrors } from '../functions/manifest.ts';
 import type { HttpResponse } from './constants.ts';
 
@@ -85,4 +87,29 @@ export function fromProxyResult(result: unknown): HttpResponse | undefined {
     headers: Object.fromEntries([...merged.values()].map(({ name, values }) => [name, values])),
     body: isBase64Encoded ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8'),
   };
+}
+
+const UPGRADE_REFUSALS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal server error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * Answers a WebSocket upgrade with a plain HTTP error and drops the socket, as API Gateway does
+ * when the authorizer or `$connect` refuses: `{"message": ...}` with the status. No-op when the
+ * socket is already gone.
+ */
+export function refuseUpgrade(socket: Duplex, statusCode: number): void {
+  if (socket.destroyed) return;
+  const reason = STATUS_CODES[statusCode] ?? 'Error';
+  const body = JSON.stringify({ message: UPGRADE_REFUSALS[statusCode] ?? reason });
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -1,16 +1,5 @@
-import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpResponse } from './constants.ts';
-
-/**
- * The body as UTF-8, null when empty (API Gateway's "no body"), undefined when it is over
- * `limit` bytes.
- */
-export async function readBody(req: IncomingMessage, limit: number): Promise<string | null | undefined> {
-  const bytes = await readBytes(req, limit);
-  if (bytes === undefined) return undefined;
-  return bytes.length === 0 ? null : bytes.toString('utf8');
-}
 
 /**
  * The body as bytes, undefined when it is over `limit`. An oversize body is still read to the
@@ -42,27 +31,23 @@ export function writeResponse(res: ServerResponse, response: HttpResponse): void
   res.end(response.body);
 }
 
-const UPGRADE_REFUSALS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  500: 'Internal server error',
-  503: 'Service Unavailable',
-};
+/** Splits a request target into path and query ('' when there is none). */
+export function splitUrl(url: string): [path: string, query: string] {
+  const at = url.indexOf('?');
+  return at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at + 1)];
+}
 
 /**
- * Answers a WebSocket upgrade with a plain HTTP error and drops the socket, as API Gateway does
- * when the authorizer or `$connect` refuses: `{"message": ...}` with the status. No-op when the
- * socket is already gone.
+ * A request target as log lines may show it: the path only. A query string can hold a
+ * credential (a signaling ticket, a presigned URL's signature, a cursor), so it never reaches a log.
  */
-export function refuseUpgrade(socket: Duplex, statusCode: number): void {
-  if (socket.destroyed) return;
-  const reason = STATUS_CODES[statusCode] ?? 'Error';
-  const body = JSON.stringify({ message: UPGRADE_REFUSALS[statusCode] ?? reason });
-  socket.once('finish', () => socket.destroy());
-  socket.end(
-    `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+export const loggable = (url: string | undefined): string => splitUrl(url ?? '/')[0];
+
+/** Percent-decodes; a malformed escape is passed through rather than failing the request. */
+export function decodeLoosely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

@@ -6,9 +6,8 @@ import {
 } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { EmulatorLogger } from './constants.ts';
-import { writeResponse } from './http-io.ts';
+import { decodeLoosely, loggable, splitUrl, writeResponse } from './http-io.ts';
 import { contentTypeOf } from './mediaconvert-outputs.ts';
-import { loggable, splitUrl } from './request-maps.ts';
 import { encodeKey } from './s3.ts';
 import { s3Error } from './s3-errors.ts';
 
@@ -70,7 +69,7 @@ export function createMediaCdn(options: MediaCdnOptions) {
     const path = rawPath
       .slice(options.path.length + 1)
       .split('/')
-      .map(safeDecode)
+      .map(decodeLoosely)
       .join('/');
     const key = `${options.originPrefix}${path}`;
     // Only keys under the origin path: no dot segments, however they were encoded.
@@ -122,12 +121,4 @@ export function createMediaCdn(options: MediaCdnOptions) {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

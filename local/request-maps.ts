@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { decodeLoosely } from './http-io.ts';
 
 /** API Gateway's single-value map (last value wins) and multi-value map of one request part. */
 export interface ValueMaps {
@@ -95,27 +96,6 @@ export function parseQuery(rawQuery: string): ValueMaps | undefined {
   }
   return query.size === 0 ? undefined : query.maps();
 }
-
-/** Percent-decodes; a malformed escape is passed through rather than failing the request. */
-function decodeLoosely(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** Splits a request target into path and query ('' when there is none). */
-export function splitUrl(url: string): [path: string, query: string] {
-  const at = url.indexOf('?');
-  return at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at + 1)];
-}
-
-/**
- * A request target as log lines may show it: the path only. A query string can hold a
- * credential (a signaling ticket, a presigned URL's signature, a cursor), so it never reaches a log.
- */
-export const loggable = (url: string | undefined): string => splitUrl(url ?? '/')[0];
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

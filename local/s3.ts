@@ -17,9 +17,8 @@ import S3rver from 's3rver';
 import { createAsyncInvoker } from './async-invoke.ts';
 import { AwsChunkedDecoder, isAwsChunked, withoutAwsChunked } from './aws-chunked.ts';
 import { type EmulatorLogger, type HttpResponse, LOCAL_CREDENTIALS, LOCAL_REGION } from './constants.ts';
-import { clientIp, readBytes, writeResponse } from './http-io.ts';
+import { clientIp, decodeLoosely, loggable, readBytes, splitUrl, writeResponse } from './http-io.ts';
 import { listenHttp } from './http-server.ts';
-import { loggable, splitUrl } from './request-maps.ts';
 import { corsFor, preflight } from './s3-cors.ts';
 import { requestIds, s3Error } from './s3-errors.ts';
 import {
@@ -328,13 +327,5 @@ function body(req: IncomingMessage): Readable | undefined {
 }
 
 function decodeSegments(segments: string[]): string {
-  return segments
-    .map((segment) => {
-      try {
-        return decodeURIComponent(segment);
-      } catch {
-        return segment;
-      }
-    })
-    .join('/');
+  return segments.map(decodeLoosely).join('/');
 }

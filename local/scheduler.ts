@@ -1,5 +1,6 @@
 import { type AwsRequest, awsError, awsResponse } from './aws-json.ts';
 import { type EmulatorLogger, type HttpResponse, LOCAL_ACCOUNT_ID, LOCAL_REGION } from './constants.ts';
+import { decodeLoosely } from './http-io.ts';
 import { localFunctionArn } from './lambda-context.ts';
 import { parseAtExpression } from './schedule-expression.ts';
 import { createScheduleStore, type Schedule } from './schedule-store.ts';
@@ -87,7 +88,7 @@ export async function createScheduler(options: SchedulerOptions) {
       if (!['POST', 'GET', 'DELETE'].includes(req.method)) {
         return bad('The local stack serves CreateSchedule, GetSchedule and DeleteSchedule only.');
       }
-      const name = safeDecode(req.path.startsWith(prefix) ? req.path.slice(prefix.length) : '');
+      const name = decodeLoosely(req.path.startsWith(prefix) ? req.path.slice(prefix.length) : '');
       if (!NAME.test(name)) return bad(`Invalid schedule name "${name}".`);
       const body = parseBody(req.body);
       const group = (req.method === 'POST' ? str(body?.GroupName) : req.query.get('groupName')) ?? 'default';
@@ -140,14 +141,6 @@ function parseBody(body: Buffer | undefined): Record<string, unknown> | undefine
     return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
   }
 }
 

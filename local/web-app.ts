@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { EmulatorLogger } from './constants.ts';
-import { loggable, splitUrl } from './request-maps.ts';
+import { loggable, splitUrl } from './http-io.ts';
 
 export interface WebAppOptions {
   /** The Vite build (`dist/web`): `index.html` and hashed `assets/`. */
