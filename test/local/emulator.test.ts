@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handlers, restRoutes } from '../../functions/manifest.ts';
-import { createEmulator, type EmulatorOptions } from '../../local/emulator.ts';
-import { createModuleLoader } from '../../local/handler-loader.ts';
-import { type LocalHttpServer, listenHttp } from '../../local/http-server.ts';
+import { createEmulator, type EmulatorOptions } from '../../local/apigateway/rest-emulator.ts';
+import { createModuleLoader } from '../../local/lambda/handler-loader.ts';
+import { type LocalHttpServer, listenHttp } from '../../local/shared/http-server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ECHO = 'test/local/fixtures/echo-handler.ts';

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { createGateway, type Gateway, type GatewayOptions } from '../../local/gateway.ts';
-import { createModuleLoader } from '../../local/handler-loader.ts';
-import { listenHttp } from '../../local/http-server.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../local/apigateway/gateway.ts';
+import { createModuleLoader } from '../../local/lambda/handler-loader.ts';
+import { listenHttp } from '../../local/shared/http-server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (file: string) => ({ entry: `test/local/fixtures/${file}` });

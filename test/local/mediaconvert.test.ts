@@ -16,7 +16,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_BITRATE, LADDER, recordingJobRequest } from '../../functions/core/job-settings.ts';
 import { eventSources } from '../../functions/manifest.ts';
-import { ffprobePath } from '../../local/ffmpeg.ts';
+import { ffprobePath } from '../../local/mediaconvert/ffmpeg.ts';
 import { BUCKET, type MediaRig, recordedClip, startMediaRig } from './media-harness.ts';
 
 const run = promisify(execFile);

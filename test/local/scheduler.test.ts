@@ -9,7 +9,7 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseAtExpression } from '../../local/schedule-expression.ts';
+import { parseAtExpression } from '../../local/scheduler/schedule-expression.ts';
 import { calls, eventually, invocations } from './fixtures/ws-recorder.ts';
 import { startGateway, type TestGateway } from './harness.ts';
 
