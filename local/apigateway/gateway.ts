@@ -5,7 +5,7 @@ import { invokeHandler } from '../lambda/invoke.ts';
 import { createScheduler } from '../scheduler/scheduler.ts';
 import { awsListener } from '../shared/aws-json.ts';
 import { connectionsApi } from './connections-api.ts';
-import { createEmulator } from './rest-emulator.ts';
+import { createRestEmulator } from './rest-emulator.ts';
 import type { EmulatorRoute } from './rest-routes.ts';
 import type { WsAuthorizerConfig } from './ws-authorize.ts';
 import { MAX_WS_MESSAGE_BYTES } from './ws-connection.ts';
@@ -57,7 +57,7 @@ export interface Gateway {
 /** Composes the stand-ins that share the stack's HTTP server, each on its own path. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { logger, loadHandler } = options;
-  const rest = createEmulator({ routes: options.restRoutes, loadHandler, logger });
+  const rest = createRestEmulator({ routes: options.restRoutes, loadHandler, logger });
   const ws = createWsEmulator({
     routes: options.webSocketRoutes,
     authorizer: options.webSocketAuthorizer,

@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** API Gateway's integration timeout for REST APIs. */
 export const INTEGRATION_TIMEOUT_MS = 29_000;
 
-export interface EmulatorOptions {
+export interface RestEmulatorOptions {
   readonly routes: readonly EmulatorRoute[];
   /** Resolves a route's `handler` name; called on each request, so it should cache. */
   readonly loadHandler: (name: string) => Promise<ProxyHandler>;
@@ -31,10 +31,10 @@ const TIMED_OUT = Symbol('timed out');
  * requests only, so a WebSocket emulator can share the server through its 'upgrade' event.
  *
  * @example
- * const emulator = createEmulator({ routes: restRoutes, loadHandler });
+ * const emulator = createRestEmulator({ routes: restRoutes, loadHandler });
  * http.createServer(emulator).listen(3000);
  */
-export function createEmulator(options: EmulatorOptions): EmulatorListener {
+export function createRestEmulator(options: RestEmulatorOptions): EmulatorListener {
   const match = compileRoutes(options.routes);
   // The CDK stack's one stage (lib/constructs/rest-api.ts), so handlers see the same value.
   const stage = options.stage ?? 'prod';

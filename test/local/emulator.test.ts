@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handlers, restRoutes } from '../../functions/manifest.ts';
-import { createEmulator, type EmulatorOptions } from '../../local/apigateway/rest-emulator.ts';
+import { createRestEmulator, type RestEmulatorOptions } from '../../local/apigateway/rest-emulator.ts';
 import { createModuleLoader } from '../../local/lambda/handler-loader.ts';
 import { type LocalHttpServer, listenHttp } from '../../local/shared/http-server.ts';
 
@@ -15,7 +15,7 @@ interface Echo {
   context: { functionName: string; awsRequestId: string; remainingMs: number };
 }
 
-async function serve(options: Omit<EmulatorOptions, 'logger'>) {
+async function serve(options: Omit<RestEmulatorOptions, 'logger'>) {
   const errors: string[] = [];
   const lines: string[] = [];
   const logger = {
@@ -25,7 +25,7 @@ async function serve(options: Omit<EmulatorOptions, 'logger'>) {
       errors.push(line);
     },
   };
-  const server = await listenHttp(createEmulator({ ...options, logger }), 0, '127.0.0.1');
+  const server = await listenHttp(createRestEmulator({ ...options, logger }), 0, '127.0.0.1');
   return { server, errors, lines, url: `http://127.0.0.1:${server.port}` };
 }
 
@@ -53,7 +53,7 @@ function rawGet(url: string, headers: [name: string, values: string[]][]): Promi
   });
 }
 
-describe('createEmulator with the manifest routes', () => {
+describe('createRestEmulator with the manifest routes', () => {
   let server: LocalHttpServer;
   let url: string;
   let errors: string[];
@@ -233,7 +233,7 @@ describe('createEmulator with the manifest routes', () => {
   });
 });
 
-describe('createEmulator with misbehaving handlers', () => {
+describe('createRestEmulator with misbehaving handlers', () => {
   const route = (handler: string) => ({ method: 'GET', path: `/${handler}`, handler });
   const behaviours: Record<string, () => unknown> = {
     throws: () => {
