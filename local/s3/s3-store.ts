@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * What the S3 stand-in reads of s3rver's own filesystem store, for the multipart calls s3rver
  * lacks (ListParts, AbortMultipartUpload) and the checks it skips. This is s3rver-internal
  * knowledge, from node_modules/s3rver/lib/stores/filesystem.js as of 3.7.1, pinned by a test
- * (test/local/s3.test.ts) so an upgrade that moves things fails loudly:
+ * (test/local/s3/s3.test.ts) so an upgrade that moves things fails loudly:
  *
  *   <root>/<bucket>/._S3rver_uploads/<uploadId>/key          the upload's object key
  *   <root>/<bucket>/._S3rver_uploads/<uploadId>/metadata     its CreateMultipartUpload headers

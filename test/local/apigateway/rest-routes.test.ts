@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { restRoutes } from '../../functions/manifest.ts';
-import { compileRoutes } from '../../local/apigateway/rest-routes.ts';
+import { restRoutes } from '../../../functions/manifest.ts';
+import { compileRoutes } from '../../../local/apigateway/rest-routes.ts';
 
 describe('compileRoutes', () => {
   const match = compileRoutes(restRoutes);

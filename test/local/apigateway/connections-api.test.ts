@@ -9,7 +9,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { calls, eventually, invocations } from './fixtures/ws-recorder.ts';
-import { closed, connect, nextMessage, startGateway, type TestGateway } from './harness.ts';
+import { closed, connect, nextMessage, startGateway, type TestGateway } from './gateway-harness.ts';
 
 /** What the handlers build: the callback URL as endpoint, signing with the local stack's keys. */
 const handlersClient = (endpoint: string) =>

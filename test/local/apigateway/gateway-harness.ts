@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { createGateway, type Gateway, type GatewayOptions } from '../../local/apigateway/gateway.ts';
-import { createModuleLoader } from '../../local/lambda/handler-loader.ts';
-import { listenHttp } from '../../local/shared/http-server.ts';
+import { createGateway, type Gateway, type GatewayOptions } from '../../../local/apigateway/gateway.ts';
+import { createModuleLoader } from '../../../local/lambda/handler-loader.ts';
+import { listenHttp } from '../../../local/shared/http-server.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const fixture = (file: string) => ({ entry: `test/local/fixtures/${file}` });
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const fixture = (file: string) => ({ entry: `test/local/apigateway/fixtures/${file}` });
 
 /** The fixture handlers, by the names the route tables below use. */
 export const FIXTURE_HANDLERS = {
@@ -14,7 +14,7 @@ export const FIXTURE_HANDLERS = {
   wsDefault: fixture('ws-message.ts'),
   wsPing: fixture('ws-message.ts'),
   wsDisconnect: fixture('ws-disconnect.ts'),
-  scheduledJob: fixture('scheduled.ts'),
+  scheduledJob: { entry: 'test/local/scheduler/fixtures/scheduled.ts' },
 };
 
 /** The manifest's WebSocket routes, plus a custom `ping` route to exercise route selection. */

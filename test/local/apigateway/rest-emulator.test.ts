@@ -2,13 +2,13 @@ import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handlers, restRoutes } from '../../functions/manifest.ts';
-import { createRestEmulator, type RestEmulatorOptions } from '../../local/apigateway/rest-emulator.ts';
-import { createModuleLoader } from '../../local/lambda/handler-loader.ts';
-import { type LocalHttpServer, listenHttp } from '../../local/shared/http-server.ts';
+import { handlers, restRoutes } from '../../../functions/manifest.ts';
+import { createRestEmulator, type RestEmulatorOptions } from '../../../local/apigateway/rest-emulator.ts';
+import { createModuleLoader } from '../../../local/lambda/handler-loader.ts';
+import { type LocalHttpServer, listenHttp } from '../../../local/shared/http-server.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ECHO = 'test/local/fixtures/echo-handler.ts';
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ECHO = 'test/local/apigateway/fixtures/echo-handler.ts';
 
 interface Echo {
   event: APIGatewayProxyEvent;
@@ -265,7 +265,9 @@ describe('createRestEmulator with misbehaving handlers', () => {
       routes: [...Object.keys(behaviours).map(route), route('missing'), route('noExport')],
       loadHandler: async (name) => {
         if (name === 'noExport') {
-          return createModuleLoader(ROOT, { noExport: { entry: 'test/local/fixtures/no-handler.ts' } })(name);
+          return createModuleLoader(ROOT, {
+            noExport: { entry: 'test/local/apigateway/fixtures/no-handler.ts' },
+          })(name);
         }
         const behaviour = behaviours[name];
         if (!behaviour) throw new Error(`no ${name}`);

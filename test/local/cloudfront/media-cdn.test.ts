@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUCKET, type MediaRig, startMediaRig } from './media-harness.ts';
+import { BUCKET, type MediaRig, startMediaRig } from '../media-harness.ts';
 
 describe('CloudFront stand-in (/media)', () => {
   let rig: MediaRig;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDevIssuer, DEV_AUDIENCE } from '../../local/dev/dev-issuer.ts';
+import { createDevIssuer, DEV_AUDIENCE } from '../../../local/dev/dev-issuer.ts';
 
 const ISSUER = 'http://localhost:3000/dev-issuer';
 

@@ -16,9 +16,9 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventKey } from '../../local/s3/s3-notifications.ts';
-import { S3RVER_UPLOADS_DIR } from '../../local/s3/s3-store.ts';
-import { BUCKET, eventually, type MediaRig, startMediaRig } from './media-harness.ts';
+import { eventKey } from '../../../local/s3/s3-notifications.ts';
+import { S3RVER_UPLOADS_DIR } from '../../../local/s3/s3-store.ts';
+import { BUCKET, eventually, type MediaRig, startMediaRig } from '../media-harness.ts';
 
 const MIB = 1024 * 1024;
 const headersOf = (res: Response) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventSources } from '../../functions/manifest.ts';
-import { compileFilters } from '../../local/shared/event-filter.ts';
+import { eventSources } from '../../../functions/manifest.ts';
+import { compileFilters } from '../../../local/shared/event-filter.ts';
 
 const record = (image?: Record<string, unknown>) => ({
   eventName: image ? 'INSERT' : 'REMOVE',

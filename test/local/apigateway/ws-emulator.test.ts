@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { calls, eventually, invocations } from './fixtures/ws-recorder.ts';
-import { closed, connect, nextMessage, RefusedError, startGateway, type TestGateway } from './harness.ts';
+import {
+  closed,
+  connect,
+  nextMessage,
+  RefusedError,
+  startGateway,
+  type TestGateway,
+} from './gateway-harness.ts';
 
 const refusal = (promise: Promise<unknown>) =>
   promise.then(

@@ -9,9 +9,9 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseAtExpression } from '../../local/scheduler/schedule-expression.ts';
-import { calls, eventually, invocations } from './fixtures/ws-recorder.ts';
-import { startGateway, type TestGateway } from './harness.ts';
+import { parseAtExpression } from '../../../local/scheduler/schedule-expression.ts';
+import { calls, eventually, invocations } from '../apigateway/fixtures/ws-recorder.ts';
+import { startGateway, type TestGateway } from '../apigateway/gateway-harness.ts';
 
 /** `at()` for `ms` from now, UTC, rounded up to the next whole second. */
 const atIn = (ms: number) =>

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { TableDef } from '../../functions/manifest.ts';
-import { type LocalDynamo, startDynamo } from '../../local/dynamodb/dynamo.ts';
+import type { TableDef } from '../../../functions/manifest.ts';
+import { type LocalDynamo, startDynamo } from '../../../local/dynamodb/dynamo.ts';
 import {
   createDynamoStreams,
   type DynamoStreams,
   type StreamSource,
-} from '../../local/dynamodb/dynamo-streams.ts';
+} from '../../../local/dynamodb/dynamo-streams.ts';
 import type { streamConsumer } from './fixtures/stream-consumer.ts';
 
 /** A chat-like table with a stream, so the tests do not depend on the manifest's tables. */

@@ -1,9 +1,9 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventSources, type TableDef, tables } from '../../functions/manifest.ts';
-import { type LocalDynamo, startDynamo } from '../../local/dynamodb/dynamo.ts';
-import { createDynamoStreams, type DynamoStreams } from '../../local/dynamodb/dynamo-streams.ts';
+import { eventSources, type TableDef, tables } from '../../../functions/manifest.ts';
+import { type LocalDynamo, startDynamo } from '../../../local/dynamodb/dynamo.ts';
+import { createDynamoStreams, type DynamoStreams } from '../../../local/dynamodb/dynamo-streams.ts';
 
 const MESSAGES = {
   name: 'Messages',

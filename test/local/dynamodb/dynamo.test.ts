@@ -12,10 +12,10 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tables } from '../../functions/manifest.ts';
-import { DataDirLockedError } from '../../local/dev/data-dir-lock.ts';
-import { type LocalDynamo, startDynamo } from '../../local/dynamodb/dynamo.ts';
-import { toCreateTableInput } from '../../local/dynamodb/dynamo-tables.ts';
+import { tables } from '../../../functions/manifest.ts';
+import { DataDirLockedError } from '../../../local/dev/data-dir-lock.ts';
+import { type LocalDynamo, startDynamo } from '../../../local/dynamodb/dynamo.ts';
+import { toCreateTableInput } from '../../../local/dynamodb/dynamo-tables.ts';
 
 const clientFor = (dynamo: LocalDynamo) =>
   new DynamoDBClient({

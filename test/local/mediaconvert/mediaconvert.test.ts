@@ -14,10 +14,10 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIO_BITRATE, LADDER, recordingJobRequest } from '../../functions/core/job-settings.ts';
-import { eventSources } from '../../functions/manifest.ts';
-import { ffprobePath } from '../../local/mediaconvert/ffmpeg.ts';
-import { BUCKET, type MediaRig, recordedClip, startMediaRig } from './media-harness.ts';
+import { AUDIO_BITRATE, LADDER, recordingJobRequest } from '../../../functions/core/job-settings.ts';
+import { eventSources } from '../../../functions/manifest.ts';
+import { ffprobePath } from '../../../local/mediaconvert/ffmpeg.ts';
+import { BUCKET, type MediaRig, recordedClip, startMediaRig } from '../media-harness.ts';
 
 const run = promisify(execFile);
 const ROLE = 'arn:aws:iam::000000000000:role/local-mediaconvert';
