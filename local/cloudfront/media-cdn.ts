@@ -7,7 +7,7 @@ import {
 import { pipeline } from 'node:stream/promises';
 import type { EmulatorLogger } from '../constants.ts';
 import { contentTypeOf } from '../mediaconvert/mediaconvert-outputs.ts';
-import { encodeKey } from '../s3/s3.ts';
+import { encodeKey } from '../s3/s3-client.ts';
 import { s3Error } from '../s3/s3-errors.ts';
 import { decodeLoosely, loggable, splitUrl, writeResponse } from '../shared/http-io.ts';
 

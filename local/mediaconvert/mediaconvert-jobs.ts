@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { EmulatorLogger } from '../constants.ts';
-import { encodeKey, localS3Client } from '../s3/s3.ts';
+import { encodeKey, localS3Client } from '../s3/s3-client.ts';
 import { pendingWork } from '../shared/pending-work.ts';
 import { type JobEvents, jobArn, QUEUE_ARN } from './mediaconvert-events.ts';
 import { CMAF_DIR, ffmpegArgs, runFfmpeg, THUMBNAIL_DIR, TranscodeError } from './mediaconvert-ffmpeg.ts';

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { EmulatorLogger, HttpResponse } from '../constants.ts';
 import type { AsyncInvoker } from '../lambda/async-invoke.ts';
-import { encodeKey } from '../s3/s3.ts';
+import { encodeKey } from '../s3/s3-client.ts';
 import { type AwsRequest, awsError, awsResponse } from '../shared/aws-json.ts';
 import { createJobEvents, type EventBridgeSource } from './mediaconvert-events.ts';
 import { createJobRunner, describeJob, type Job, newJobId } from './mediaconvert-jobs.ts';
