@@ -4,7 +4,7 @@ import type { AsyncInvoker } from '../lambda/async-invoke.ts';
 import { encodeKey } from '../s3/s3-client.ts';
 import { type AwsRequest, awsError, awsResponse } from '../shared/aws-json.ts';
 import { createJobEvents, type EventBridgeSource } from './mediaconvert-events.ts';
-import { createJobRunner, describeJob, type Job, newJobId } from './mediaconvert-jobs.ts';
+import { createJobRunner, describeJob, type Job, newJobId } from './mediaconvert-runner.ts';
 import { probeResult } from './mediaconvert-probe.ts';
 import { parseS3Url, planJob } from './mediaconvert-settings.ts';
 
@@ -31,7 +31,7 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 /**
  * AWS Elemental MediaConvert's Probe, CreateJob and GetJob as `MediaConvertClient` calls them
  * (restJson1: lowerCamelCase JSON, errors named in `x-amzn-ErrorType` with a `message`), over
- * the local bucket. Jobs run in the background with ffmpeg (mediaconvert-jobs.ts) and announce
+ * the local bucket. Jobs run in the background with ffmpeg (mediaconvert-runner.ts) and announce
  * themselves as EventBridge "MediaConvert Job State Change" events.
  */
 export function createMediaConvert(options: MediaConvertOptions) {
