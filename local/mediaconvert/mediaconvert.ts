@@ -4,8 +4,9 @@ import type { AsyncInvoker } from '../lambda/async-invoke.ts';
 import { encodeKey } from '../s3/s3-client.ts';
 import { type AwsRequest, awsError, awsResponse } from '../shared/aws-json.ts';
 import { createJobEvents, type EventBridgeSource } from './mediaconvert-events.ts';
-import { createJobRunner, describeJob, type Job, newJobId } from './mediaconvert-runner.ts';
+import { describeJob, type Job, newJobId } from './mediaconvert-job.ts';
 import { probeResult } from './mediaconvert-probe.ts';
+import { createJobRunner } from './mediaconvert-runner.ts';
 import { parseS3Url, planJob } from './mediaconvert-settings.ts';
 
 export interface MediaConvertOptions {
