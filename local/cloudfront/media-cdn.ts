@@ -1,15 +1,10 @@
-import {
-  request as httpRequest,
-  type IncomingMessage,
-  type RequestListener,
-  type ServerResponse,
-} from 'node:http';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { EmulatorLogger } from '../constants.ts';
 import { contentTypeOf } from '../mediaconvert/mediaconvert-outputs.ts';
 import { encodeKey } from '../s3/s3-client.ts';
 import { s3Error } from '../s3/s3-errors.ts';
-import { decodeLoosely, loggable, splitUrl, writeResponse } from '../shared/http-io.ts';
+import { decodeLoosely, loggedListener, splitUrl, writeResponse } from '../shared/http-io.ts';
 
 export interface MediaCdnOptions {
   /** `/media`: what `MEDIA_BASE_URL` ends with. */
@@ -100,21 +95,11 @@ export function createMediaCdn(options: MediaCdnOptions) {
   return {
     /** Whether a request target is the CDN's (`/media/...`). */
     owns: (url: string) => url.startsWith(`${options.path}/`),
-    listener: ((req, res) => {
-      const started = Date.now();
-      serve(req, res)
-        .catch((err: unknown) => {
-          logger.error(`CloudFront failed on ${req.method} ${loggable(req.url)}`, err);
-          if (!res.headersSent)
-            writeResponse(res, s3Error(502, 'BadGateway', 'The origin could not be reached.'));
-          else res.destroy();
-        })
-        .finally(() =>
-          logger.info(
-            `CloudFront ${req.method} ${loggable(req.url)} -> ${res.statusCode} ${Date.now() - started}ms`,
-          ),
-        );
-    }) satisfies RequestListener,
+    listener: loggedListener(serve, {
+      name: 'CloudFront',
+      logger,
+      failure: (res) => writeResponse(res, s3Error(502, 'BadGateway', 'The origin could not be reached.')),
+    }),
   };
 }
 

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import type { EmulatorLogger } from '../constants.ts';
-import { loggable, splitUrl } from '../shared/http-io.ts';
+import { loggedListener, splitUrl } from '../shared/http-io.ts';
 
 export interface WebAppOptions {
   /** The Vite build (`dist/web`): `index.html` and hashed `assets/`. */
@@ -105,22 +105,15 @@ export function createWebApp(options: WebAppOptions) {
       const [path] = splitUrl(url);
       return path === '/' || path.startsWith('/assets/') || TOP_LEVEL_FILE.test(path);
     },
-    listener: ((req, res) => {
-      const started = Date.now();
-      serve(req, res)
-        .catch((err: unknown) => {
-          logger.error(`Web app failed on ${req.method} ${loggable(req.url)}`, err);
-          if (!res.headersSent) {
-            res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-            res.end('Internal Server Error\n');
-          } else res.destroy();
-        })
-        .finally(() =>
-          logger.info(
-            `Web ${req.method} ${loggable(req.url)} -> ${res.statusCode} ${Date.now() - started}ms`,
-          ),
-        );
-    }) satisfies RequestListener,
+    listener: loggedListener(serve, {
+      name: 'Web',
+      failureName: 'Web app',
+      logger,
+      failure: (res) => {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('Internal Server Error\n');
+      },
+    }),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { RequestListener } from 'node:http';
 import type { EmulatorLogger } from '../constants.ts';
 import { createAsyncInvoker } from '../lambda/async-invoke.ts';
-import { loggable, writeResponse } from '../shared/http-io.ts';
+import { loggedListener, writeResponse } from '../shared/http-io.ts';
 import { s3Error } from './s3-errors.ts';
 import { createS3Notifier, type S3Source } from './s3-notifications.ts';
 import { createS3Proxy } from './s3-proxy.ts';
@@ -86,23 +86,15 @@ export async function startS3(options: LocalS3Options): Promise<LocalS3> {
     directory: s3rver.directory,
     owns: (url) =>
       url === options.path || url.startsWith(`${options.path}/`) || url.startsWith(`${options.path}?`),
-    listener: (req, res) => {
-      const started = Date.now();
-      handle(req, res)
-        .catch((err: unknown) => {
-          // Never the query string: a presigned URL's signature is a credential.
-          logger.error(`S3 failed on ${req.method} ${loggable(req.url)}`, err);
-          if (!res.headersSent)
-            writeResponse(
-              res,
-              s3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'),
-            );
-          else res.destroy();
-        })
-        .finally(() =>
-          logger.info(`S3 ${req.method} ${loggable(req.url)} -> ${res.statusCode} ${Date.now() - started}ms`),
-        );
-    },
+    listener: loggedListener(handle, {
+      name: 'S3',
+      logger,
+      failure: (res) =>
+        writeResponse(
+          res,
+          s3Error(500, 'InternalError', 'We encountered an internal error. Please try again.'),
+        ),
+    }),
     idle: () => invoker.idle(),
     drain: () => invoker.close(),
     close: () => {

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { HttpResponse } from '../constants.ts';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { EmulatorLogger, HttpResponse } from '../constants.ts';
 
 /**
  * The body as bytes, undefined when it is over `limit`. An oversize body is still read to the
@@ -50,4 +50,40 @@ export function decodeLoosely(text: string): string {
   } catch {
     return text;
   }
+}
+
+export interface LoggedListenerOptions {
+  /** Names the stand-in in its log lines (`S3 GET /s3/... -> 200 3ms`). */
+  readonly name: string;
+  /** Names it in the failure line instead, where that differs. */
+  readonly failureName?: string;
+  readonly logger: EmulatorLogger;
+  /** Answers a request `serve` failed on before answering; once it had begun, the socket is dropped. */
+  readonly failure: (res: ServerResponse) => void;
+}
+
+/**
+ * A mounted stand-in's request listener around `serve`: a failure is logged and answered, and
+ * every request gets one log line. Never with the query string: a presigned URL's signature is
+ * a credential.
+ */
+export function loggedListener(
+  serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  options: LoggedListenerOptions,
+): RequestListener {
+  const { name, logger } = options;
+  return (req, res) => {
+    const started = Date.now();
+    serve(req, res)
+      .catch((err: unknown) => {
+        logger.error(`${options.failureName ?? name} failed on ${req.method} ${loggable(req.url)}`, err);
+        if (!res.headersSent) options.failure(res);
+        else res.destroy();
+      })
+      .finally(() =>
+        logger.info(
+          `${name} ${req.method} ${loggable(req.url)} -> ${res.statusCode} ${Date.now() - started}ms`,
+        ),
+      );
+  };
 }

@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { ALGORITHM_IDENTIFIER, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../constants.ts';
+import { decodeLoosely } from './http-io.ts';
 
 /** The query parameters of a presigned (query-string SigV4) request; s3rver never sees them. */
 export const AUTH_QUERY_PARAMS = new Set([
@@ -326,19 +327,11 @@ export function parseQuery(rawQuery: string): Query {
   for (const pair of rawQuery.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    const name = decodeLoosely(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decodeLoosely(pair.slice(eq + 1));
     query.set(name, [...(query.get(name) ?? []), value]);
   }
   return query;
-}
-
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
