@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname } from 'node:path';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 // What more than one stand-in needs: the account they all pretend to be, where each is mounted on
-// the stack's port, and the types they hand each other. Each service's own constants stay with it.
+// the stack's port, the media types they agree on, and the types they hand each other. A
+// constant only one service uses stays in its folder.
 
 /** Stands in for the account id AWS fills into ARNs and events. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -24,6 +26,20 @@ export const RECORDINGS_BUCKET = 'dreamx-recordings';
 
 /** The CDK's default function timeout (lib/constructs/function.ts), for invocations no gateway waits on. */
 export const ASYNC_TIMEOUT_MS = 10_000;
+
+/** Content types the transcoder stores its outputs with, and CloudFront passes on for objects stored without. */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.mpd': 'application/dash+xml',
+  '.cmfv': 'video/mp4',
+  '.cmfa': 'audio/mp4',
+  '.m4s': 'video/mp4',
+  '.mp4': 'video/mp4',
+  '.jpg': 'image/jpeg',
+};
+
+export const contentTypeOf = (name: string) =>
+  CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
 
 export interface EmulatorLogger {
   /** One line per request; the stack passes a no-op when `quiet`. */

@@ -1,7 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { EmulatorLogger } from '../constants.ts';
-import { contentTypeOf } from '../mediaconvert/mediaconvert-outputs.ts';
+import { contentTypeOf, type EmulatorLogger } from '../constants.ts';
 import { encodeKey } from '../s3/s3-client.ts';
 import { s3Error } from '../s3/s3-errors.ts';
 import { decodeLoosely, loggedListener, splitUrl, writeResponse } from '../shared/http-io.ts';

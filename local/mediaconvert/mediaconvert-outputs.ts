@@ -1,21 +1,7 @@
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { CMAF_DIR, THUMBNAIL_DIR } from './mediaconvert-ffmpeg.ts';
 import type { TranscodePlan } from './mediaconvert-settings.ts';
-
-/** Content types the transcoder stores its outputs with (and CloudFront passes on). */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.mpd': 'application/dash+xml',
-  '.cmfv': 'video/mp4',
-  '.cmfa': 'audio/mp4',
-  '.m4s': 'video/mp4',
-  '.mp4': 'video/mp4',
-  '.jpg': 'image/jpeg',
-};
-
-export const contentTypeOf = (name: string) =>
-  CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
 
 /** One file to upload: where it is, the key it goes to. */
 export interface OutputFile {

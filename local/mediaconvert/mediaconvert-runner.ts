@@ -2,13 +2,13 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { EmulatorLogger } from '../constants.ts';
+import { contentTypeOf, type EmulatorLogger } from '../constants.ts';
 import { encodeKey, localS3Client } from '../s3/s3-client.ts';
 import { pendingWork } from '../shared/pending-work.ts';
 import type { JobEvents } from './mediaconvert-events.ts';
 import { CMAF_DIR, ffmpegArgs, runFfmpeg, THUMBNAIL_DIR, TranscodeError } from './mediaconvert-ffmpeg.ts';
 import { type Job, outputGroupDetails, statusUpdate } from './mediaconvert-job.ts';
-import { contentTypeOf, finishOutputs, type OutputSummary } from './mediaconvert-outputs.ts';
+import { finishOutputs, type OutputSummary } from './mediaconvert-outputs.ts';
 import { type SourceInfo, sourceInfo, UnreadableSourceError } from './mediaconvert-probe.ts';
 
 export interface JobRunnerOptions {
