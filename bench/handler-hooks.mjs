@@ -8,7 +8,7 @@
 
 /** Entry file URL -> manifest handler name. */
 let entries = new Map();
-const LOADER = '/local/handler-loader.ts';
+const LOADER = '/local/lambda/handler-loader.ts';
 const WRAP = '?bench-wrap';
 
 export function initialize(data) {

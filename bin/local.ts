@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { banner } from '../local/dev/walkthrough.ts';
 import { type LocalStack, startLocalStack } from '../local/stack.ts';
-import { banner } from '../local/walkthrough.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT || 3000);

@@ -11,33 +11,34 @@ import {
   webSocketAuthorizer,
   webSocketRoutes,
 } from '../functions/manifest.ts';
-import { type AsyncInvoker, createAsyncInvoker } from './async-invoke.ts';
-import { awsListener } from './aws-json.ts';
-import { createDevIssuer, DEV_AUDIENCE, type DevIssuer } from './dev-issuer.ts';
-import { appOrigins, devHandlers, devRoutes } from './dev-routes.ts';
-import { type LocalDynamo, startDynamo } from './dynamo.ts';
-import { createDynamoStreams, type DynamoStreams, type StreamSource } from './dynamo-streams.ts';
-import type { EmulatorLogger } from './emulator.ts';
-import { ASYNC_TIMEOUT_MS, type ConnectionsView, createGateway, type Gateway } from './gateway.ts';
-import { gatewayError } from './gateway-responses.ts';
+import { type ConnectionsView, createGateway, type Gateway } from './apigateway/gateway.ts';
+import { gatewayError } from './apigateway/gateway-responses.ts';
+import { createMediaCdn } from './cloudfront/media-cdn.ts';
 import {
-  localHandlerEnv,
+  ASYNC_TIMEOUT_MS,
+  type EmulatorLogger,
   MEDIA_PATH,
   MEDIACONVERT_PATH,
   RECORDINGS_BUCKET,
   S3_PATH,
   SCHEDULER_PATH,
   WS_PATH,
-} from './handler-env.ts';
-import { createModuleLoader } from './handler-loader.ts';
-import { writeResponse } from './http-io.ts';
-import { type LocalHttpServer, listenHttp } from './http-server.ts';
-import { invokeHandler } from './invoke.ts';
-import { createMediaCdn } from './media-cdn.ts';
-import { createMediaConvert, type LocalMediaConvert } from './mediaconvert.ts';
-import { type LocalS3, startS3 } from './s3.ts';
-import { loadSignalingSecret } from './signaling-secret.ts';
-import { createWebApp } from './web-app.ts';
+} from './constants.ts';
+import { createDevIssuer, DEV_AUDIENCE, type DevIssuer } from './dev/dev-issuer.ts';
+import { appOrigins, devHandlers, devRoutes } from './dev/dev-routes.ts';
+import { loadSignalingSecret } from './dev/signaling-secret.ts';
+import { createWebApp } from './dev/web-app.ts';
+import { type LocalDynamo, startDynamo } from './dynamodb/dynamo.ts';
+import { createDynamoStreams, type DynamoStreams, type StreamSource } from './dynamodb/dynamo-streams.ts';
+import { type AsyncInvoker, createAsyncInvoker } from './lambda/async-invoke.ts';
+import { localHandlerEnv } from './lambda/handler-env.ts';
+import { createModuleLoader } from './lambda/handler-loader.ts';
+import { invokeHandler } from './lambda/invoke.ts';
+import { createMediaConvert, type LocalMediaConvert } from './mediaconvert/mediaconvert.ts';
+import { type LocalS3, startS3 } from './s3/s3.ts';
+import { awsListener } from './shared/aws-json.ts';
+import { writeResponse } from './shared/http-io.ts';
+import { type LocalHttpServer, listenHttp } from './shared/http-server.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 

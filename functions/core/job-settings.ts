@@ -1,7 +1,7 @@
 /**
  * The transcode of a recording, as one MediaConvert job request: a pure function of the source's
  * size, so it is unit-tested here and the local stack's ffmpeg transcoder reads the very same
- * settings (local/mediaconvert-ffmpeg.ts).
+ * settings (local/mediaconvert/mediaconvert-ffmpeg.ts).
  *
  * One CMAF output group: a single set of fMP4 segments with both an HLS master playlist and a
  * DASH manifest, H.264 renditions under QVBR with a peak-bitrate cap, one AAC audio rendition

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localS3Client } from '../../local/s3.ts';
+import { localS3Client } from '../../local/s3/s3-client.ts';
 import { makeTestVideo } from '../support/media.ts';
 import { type ApiResponse, harness } from './harness.ts';
 

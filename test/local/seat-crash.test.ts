@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tables } from '../../functions/manifest.ts';
-import { startDynamo } from '../../local/dynamo.ts';
+import { startDynamo } from '../../local/dynamodb/dynamo.ts';
 
 /** The smallest repair delay there is: a marker this old is an interrupted join or leave. */
 const REPAIR_AFTER_SECONDS = 15;

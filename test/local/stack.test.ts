@@ -7,7 +7,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restRoutes, tables } from '../../functions/manifest.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { connect, nextMessage, RefusedError } from './harness.ts';
+import { connect, nextMessage, RefusedError } from './apigateway/gateway-harness.ts';
 
 const postToken = (stack: LocalStack, body: string) =>
   fetch(`${stack.url}/api/dev/token`, {

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ffmpegPath, ffprobePath } from '../../local/ffmpeg.ts';
+import { ffmpegPath, ffprobePath } from '../../local/mediaconvert/ffmpeg.ts';
 
 const run = promisify(execFile);
 

@@ -17,7 +17,7 @@ import { recordingJobRequest } from '../../functions/core/job-settings.ts';
 import type { StreamRecord } from '../../functions/core/model.ts';
 import type { JobStateDetail } from '../../functions/core/recording-pipeline.ts';
 import { handlers } from '../../functions/manifest.ts';
-import { type LocalDynamo, startDynamo } from '../../local/dynamo.ts';
+import { type LocalDynamo, startDynamo } from '../../local/dynamodb/dynamo.ts';
 import { manifestEnvironment } from '../support/handler-env.ts';
 
 const BUCKET = 'rec-bucket';

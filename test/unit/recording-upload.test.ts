@@ -17,7 +17,7 @@ import {
   type RecordingDeps,
   S3_PARTS,
 } from '../../functions/core/recording-upload.ts';
-import { type LocalDynamo, startDynamo } from '../../local/dynamo.ts';
+import { type LocalDynamo, startDynamo } from '../../local/dynamodb/dynamo.ts';
 
 const MIB = 1024 * 1024;
 const alice = { userId: 'alice', roles: [] };

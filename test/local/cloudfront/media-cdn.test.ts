@@ -1,0 +1,93 @@
+import { request } from 'node:http';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUCKET, type MediaRig, startMediaRig } from '../media-harness.ts';
+
+describe('CloudFront stand-in (/media)', () => {
+  let rig: MediaRig;
+  const segment = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+  const media = (path: string, init?: RequestInit) => fetch(`${rig.url}/media/${path}`, init);
+
+  beforeAll(async () => {
+    rig = await startMediaRig();
+    const put = (key: string, body: string | Buffer, contentType?: string) =>
+      rig.client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: contentType }),
+      );
+    await put('media/s1/index.m3u8', '#EXTM3U\n', 'application/vnd.apple.mpegurl');
+    await put('media/s1/index.mpd', '<MPD/>', 'application/dash+xml');
+    await put('media/s1/index_720p_00001.cmfv', segment, 'video/mp4');
+    await put('media/s1/index_audio_00001.cmfa', segment, 'audio/mp4');
+    await put('media/s1/thumbnails/thumb.0000000.jpg', segment, 'image/jpeg');
+    // Stored without a type (as S3 defaults it): the extension decides.
+    await put('media/s1/index_360p_init.cmfv', segment);
+    await put('uploads/s1/source.webm', 'private');
+  });
+  afterAll(() => rig.close());
+
+  it('serves media/ with each file type, readable from any origin', async () => {
+    const expected: Record<string, string> = {
+      'index.m3u8': 'application/vnd.apple.mpegurl',
+      'index.mpd': 'application/dash+xml',
+      'index_720p_00001.cmfv': 'video/mp4',
+      'index_audio_00001.cmfa': 'audio/mp4',
+      'thumbnails/thumb.0000000.jpg': 'image/jpeg',
+      'index_360p_init.cmfv': 'video/mp4',
+    };
+    for (const [path, type] of Object.entries(expected)) {
+      const res = await media(`s1/${path}`, { headers: { Origin: 'http://localhost:5173' } });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toBe(type);
+      expect(res.headers.get('access-control-allow-origin'), path).toBe('*');
+    }
+    // The query string never reaches the origin (the cache policies forward none).
+    expect(await (await media('s1/index.m3u8?token=abc')).text()).toBe('#EXTM3U\n');
+  });
+
+  it('answers byte ranges with 206, a HEAD without a body', async () => {
+    const ranged = await media('s1/index_720p_00001.cmfv', { headers: { Range: 'bytes=10-19' } });
+    const open = await media('s1/index_720p_00001.cmfv', { headers: { Range: 'bytes=990-' } });
+    const suffix = await media('s1/index_720p_00001.cmfv', { headers: { Range: 'bytes=-4' } });
+    const head = await media('s1/index_720p_00001.cmfv', { method: 'HEAD' });
+
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('content-range')).toBe('bytes 10-19/1000');
+    expect(Buffer.from(await ranged.arrayBuffer())).toEqual(segment.subarray(10, 20));
+    expect(open.status).toBe(206);
+    expect(Buffer.from(await open.arrayBuffer())).toEqual(segment.subarray(990));
+    expect(suffix.status).toBe(206);
+    expect(suffix.headers.get('content-range')).toBe('bytes 996-999/1000');
+    expect(Buffer.from(await suffix.arrayBuffer())).toEqual(segment.subarray(996));
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe('1000');
+    expect(head.headers.get('accept-ranges')).toBe('bytes');
+    expect(await head.text()).toBe('');
+  });
+
+  it('answers 404 for a missing object, and never reaches outside media/', async () => {
+    for (const path of ['s1/missing.m3u8', 'nothing/index.m3u8']) {
+      const res = await media(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('access-control-allow-origin'), path).toBe('*');
+      expect(await res.text(), path).toContain('<Code>NoSuchKey</Code>');
+    }
+    // Sent as is (fetch would normalise the dots away).
+    for (const path of ['/media/../uploads/s1/source.webm', '/media/..%2Fuploads/s1/source.webm']) {
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        request(`${rig.url}${path}`, (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(status, path).toBe(404);
+    }
+  });
+
+  it('takes GET and HEAD only', async () => {
+    const res = await media('s1/index.m3u8', { method: 'DELETE' });
+    expect(res.status).toBe(403);
+    expect((await media('s1/index.m3u8')).status).toBe(200);
+  });
+});
