@@ -3,8 +3,8 @@ import {
   DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { ConnectionSender } from '../core/connections.ts';
 import type { ServerFrame } from '../core/frames.ts';
+import type { ConnectionSender } from '../core/ports.ts';
 
 const isGone = (error: unknown) => error instanceof Error && error.name === 'GoneException';
 
