@@ -16,7 +16,7 @@ import { loadTicketSecret } from './adapters/ticket-secret.ts';
 import { MediaConvertTranscoder } from './adapters/transcoder.ts';
 import { DynamoViewerStore } from './adapters/viewer-store.ts';
 import { EventBridgeWatchdogScheduler } from './adapters/watchdog-scheduler.ts';
-import { intEnv, requireEnv, seatRepairAfterMsFromEnv, turnConfigFromEnv } from './config.ts';
+import { requireEnv, tunable, turnConfigFromEnv } from './config.ts';
 import type { ChatDeps, ChatLimits } from './core/chat.ts';
 import type { RecordingDeps } from './core/recording-upload.ts';
 import type { SignalingDeps } from './core/signaling.ts';
@@ -35,7 +35,7 @@ export function sessionDeps() {
 
 /** Counting viewers in and out: sessions, and when to repair an interrupted change. */
 export function seatDeps(): Omit<ViewerDeps, 'turn'> {
-  return { ...sessionDeps(), seatRepairAfterMs: seatRepairAfterMsFromEnv() };
+  return { ...sessionDeps(), seatRepairAfterMs: 1000 * tunable('SEAT_REPAIR_AFTER_SECONDS') };
 }
 
 /** Join also hands out ICE servers, so only it reads the TURN configuration. */
@@ -72,10 +72,10 @@ export function moderationDeps() {
 /** Chat limits, the same for REST and WebSocket posts. */
 export function chatLimitsFromEnv(): ChatLimits {
   return {
-    perWindow: intEnv('CHAT_RATE_LIMIT', 5, { min: 1, max: 1000 }),
+    perWindow: tunable('CHAT_RATE_LIMIT'),
     windowMs: 10_000,
-    roomPerSecond: intEnv('CHAT_ROOM_RATE_LIMIT', 10, { min: 1, max: 1000 }),
-    retentionDays: intEnv('CHAT_RETENTION_DAYS', 30, { min: 1, max: 3650 }),
+    roomPerSecond: tunable('CHAT_ROOM_RATE_LIMIT'),
+    retentionDays: tunable('CHAT_RETENTION_DAYS'),
   };
 }
 
@@ -87,8 +87,8 @@ export function recordingReadDeps(): Omit<RecordingDeps, 'bucket'> {
     recordings: new DynamoRecordingStore(table),
     clock: systemClock,
     limits: {
-      maxBytes: intEnv('RECORDING_MAX_BYTES', 10 * 1024 ** 3, { min: 1024 ** 2, max: 5 * 1024 ** 4 }),
-      uploadWindowMs: 1000 * intEnv('RECORDING_UPLOAD_WINDOW_SECONDS', 900, { min: 60, max: 86_400 }),
+      maxBytes: tunable('RECORDING_MAX_BYTES'),
+      uploadWindowMs: 1000 * tunable('RECORDING_UPLOAD_WINDOW_SECONDS'),
     },
   };
 }
@@ -136,7 +136,7 @@ export function connectDeps() {
     connections: new DynamoConnectionStore(requireEnv('CONNECTIONS_TABLE')),
     clock: systemClock,
     // 2 h 5 min: API Gateway closes every connection at 2 h, so a row older than that is stale.
-    ttlSeconds: intEnv('CONNECTION_TTL_SECONDS', 7500, { min: 60, max: 86_400 }),
+    ttlSeconds: tunable('CONNECTION_TTL_SECONDS'),
   };
 }
 
@@ -152,13 +152,13 @@ export function signalingDeps(): SignalingDeps {
     viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')),
     relay: new DynamoRelayReads(requireEnv('STREAMS_TABLE'), requireEnv('VIEWERS_TABLE')),
     ids: randomIds,
-    seatRepairAfterMs: seatRepairAfterMsFromEnv(),
+    seatRepairAfterMs: 1000 * tunable('SEAT_REPAIR_AFTER_SECONDS'),
     watchdog: new EventBridgeWatchdogScheduler({
       functionArn: requireEnv('WATCHDOG_FUNCTION_ARN'),
       roleArn: requireEnv('WATCHDOG_SCHEDULER_ROLE_ARN'),
       group: requireEnv('WATCHDOG_SCHEDULE_GROUP'),
     }),
-    graceSeconds: intEnv('BROADCASTER_GRACE_SECONDS', 60, { min: 5, max: 600 }),
+    graceSeconds: tunable('BROADCASTER_GRACE_SECONDS'),
   };
 }
 
