@@ -1,5 +1,6 @@
 import type { TurnConfig } from './core/ice.ts';
 import type { EnvName } from './manifest.ts';
+import { type TunableName, tunables } from './tunables.ts';
 
 /** A deployment mistake, reported at cold start rather than on some later request. */
 export class ConfigurationError extends Error {
@@ -19,12 +20,14 @@ export function optionalEnv(name: EnvName): string | undefined {
   return process.env[name] || undefined;
 }
 
-export function intEnv(name: EnvName, fallback: number, range: { min: number; max: number }): number {
+/** A tunable's value from the environment, or its default (tunables.ts); out of range throws at cold start. */
+export function tunable(name: TunableName): number {
+  const { default: fallback, min, max } = tunables[name];
   const raw = optionalEnv(name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < range.min || value > range.max) {
-    throw new ConfigurationError(`${name} must be an integer in ${range.min}..${range.max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(`${name} must be an integer in ${min}..${max}, got "${raw}"`);
   }
   return value;
 }
@@ -46,16 +49,11 @@ export function turnConfigFromEnv(): TurnConfig {
       kind: 'shared-secret',
       urls,
       secret,
-      ttlSeconds: intEnv('TURN_TTL_SECONDS', 3600, { min: 60, max: 86_400 }),
+      ttlSeconds: tunable('TURN_TTL_SECONDS'),
     };
   }
   if (!username || !password) {
     throw new ConfigurationError('TURN_SERVER needs TURN_SECRET, or both TURN_USERNAME and TURN_PASSWORD');
   }
   return { kind: 'static', urls, username, password };
-}
-
-/** After how long a seat marker is an interrupted join or leave (core/seats.ts), in ms. */
-export function seatRepairAfterMsFromEnv(): number {
-  return 1000 * intEnv('SEAT_REPAIR_AFTER_SECONDS', 60, { min: 15, max: 3600 });
 }

@@ -1,10 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Fields every line of one invocation carries (its request id, the handler's name). */
+const invocation = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Runs `fn` with `fields` on every log line it writes, however deep (the handler wrappers use it). */
+export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T): T {
+  return invocation.run(fields, fn);
+}
+
 /**
  * Structured JSON logs for CloudWatch. Callers pass plain fields; errors are reduced to name,
  * message and stack. Nothing here ever receives headers, tokens or stream keys.
  */
 function write(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void {
   const entry: Record<string, unknown> = { level, message, time: new Date().toISOString() };
-  for (const [key, value] of Object.entries(fields)) {
+  for (const [key, value] of Object.entries({ ...invocation.getStore(), ...fields })) {
     entry[key] =
       value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
   }

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChatMessage } from '../core/chat.ts';
-import type { ModerationStore } from '../core/moderation.ts';
+import type { ChatMessage } from '../core/model.ts';
+import type { ModerationStore } from '../core/ports.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
 
 const MESSAGE = 'msg#';

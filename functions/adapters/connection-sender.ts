@@ -3,7 +3,7 @@ import {
   DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { ConnectionSender } from '../core/connections.ts';
+import type { ConnectionSender } from '../core/ports.ts';
 import type { ServerFrame } from '../core/protocol.ts';
 
 const isGone = (error: unknown) => error instanceof Error && error.name === 'GoneException';

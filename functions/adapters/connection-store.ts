@@ -6,7 +6,8 @@ import {
   type QueryCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { ConnectionRecord, ConnectionStore, RoomMember } from '../core/connections.ts';
+import type { ConnectionRecord, RoomMember } from '../core/model.ts';
+import type { ConnectionStore } from '../core/ports.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
 
 /** A used ticket's row outlives the ticket a little, so clock skew cannot reopen it. */

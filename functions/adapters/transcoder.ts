@@ -1,11 +1,12 @@
 import {
   CreateJobCommand,
-  type CreateJobRequest,
   MediaConvertClient,
   ProbeCommand,
   type ProbeCommandOutput,
 } from '@aws-sdk/client-mediaconvert';
+import type { JobInput } from '../core/ladder.ts';
 import type { ProbedSource, Transcoder } from '../core/ports.ts';
+import { recordingJobRequest } from './mediaconvert-job.ts';
 
 /**
  * MediaConvert. Its regional endpoint serves CreateJob and Probe directly (no DescribeEndpoints);
@@ -36,8 +37,8 @@ export class MediaConvertTranscoder implements Transcoder {
     };
   }
 
-  async submit(request: CreateJobRequest): Promise<string> {
-    const out = await this.client.send(new CreateJobCommand(request));
+  async submit(job: JobInput): Promise<string> {
+    const out = await this.client.send(new CreateJobCommand(recordingJobRequest(job)));
     if (!out.Job?.Id) throw new Error('MediaConvert returned no job id');
     return out.Job.Id;
   }

@@ -1,12 +1,12 @@
-import { intEnv } from '../config.ts';
+import { tunable } from '../config.ts';
 import { createStream } from '../core/streams.ts';
-import { streamDeps } from './deps.ts';
-import { created } from './responses.ts';
-import { route } from './route.ts';
-import { CreateStreamBody, MAX_VIEWERS_LIMIT } from './schemas.ts';
+import { created } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { CreateStreamBody } from '../http/schemas.ts';
+import { streamDeps } from '../wiring.ts';
 
 const deps = streamDeps();
-const defaultMaxViewers = intEnv('DEFAULT_MAX_VIEWERS', 50, { min: 1, max: MAX_VIEWERS_LIMIT });
+const defaultMaxViewers = tunable('DEFAULT_MAX_VIEWERS');
 
 /** POST /api/livestream/create -> 201 {streamId, streamKey, stream}. The key is shown only here. */
 export const handler = route({ auth: 'user', body: CreateStreamBody }, async ({ body, user }) => {

@@ -1,9 +1,9 @@
 import { deleteRecording } from '../core/recording-archive.ts';
 import { ownedStream } from '../core/streams.ts';
-import { recordingDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { StreamPath } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { StreamPath } from '../http/schemas.ts';
+import { recordingDeps } from '../wiring.ts';
 
 const deps = recordingDeps();
 

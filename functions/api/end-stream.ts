@@ -1,9 +1,9 @@
-import { announceEnd } from '../core/stream-end.ts';
-import { endStream, ownedStream } from '../core/streams.ts';
-import { endDeps } from '../ws/deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { EndStreamBody, StreamPath } from './schemas.ts';
+import { endByOwner } from '../core/stream-end.ts';
+import { ownedStream } from '../core/streams.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { EndStreamBody, StreamPath } from '../http/schemas.ts';
+import { endDeps } from '../wiring.ts';
 
 const deps = endDeps();
 
@@ -19,8 +19,7 @@ export const handler = route(
     body: EndStreamBody,
   },
   async ({ stream, body, user }) => {
-    await endStream(deps, stream, user, body.recordingUrl);
-    await announceEnd(deps, stream.streamId, 'ended');
+    await endByOwner(deps, stream, user, body.recordingUrl);
     return ok({ success: true });
   },
 );

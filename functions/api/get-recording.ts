@@ -1,8 +1,8 @@
 import { getRecording } from '../core/recording-archive.ts';
-import { recordingReadDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { StreamPath } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { StreamPath } from '../http/schemas.ts';
+import { recordingReadDeps } from '../wiring.ts';
 
 const deps = recordingReadDeps();
 

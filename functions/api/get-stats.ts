@@ -1,13 +1,11 @@
-import { DynamoViewerStore } from '../adapters/viewer-store.ts';
-import { requireEnv } from '../config.ts';
 import { streamStats } from '../core/stats.ts';
 import { ownedStream } from '../core/streams.ts';
-import { streamDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { StreamPath } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { StreamPath } from '../http/schemas.ts';
+import { sessionDeps } from '../wiring.ts';
 
-const deps = { ...streamDeps(), viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')) };
+const deps = sessionDeps();
 
 /**
  * GET /api/livestream/{streamId}/stats -> current and peak viewers, total and unique views, watch

@@ -1,9 +1,9 @@
 import { toPublicStream } from '../core/model.ts';
 import { getStream } from '../core/streams.ts';
-import { streamDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { StreamPath } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { StreamPath } from '../http/schemas.ts';
+import { streamDeps } from '../wiring.ts';
 
 const deps = streamDeps();
 

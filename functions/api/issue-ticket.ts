@@ -1,11 +1,11 @@
 import { UnauthorizedError } from '../core/errors.ts';
 import { assertLiveBroadcaster, broadcasterGrant, broadcasterProof, withinStream } from '../core/streams.ts';
 import { assertOpenSession } from '../core/viewers.ts';
-import { sessionDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { StreamPath, TicketBody } from './schemas.ts';
-import { ticketIssuer } from './signaling.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { StreamPath, TicketBody } from '../http/schemas.ts';
+import { ticketIssuer } from '../http/tickets.ts';
+import { sessionDeps } from '../wiring.ts';
 
 const deps = sessionDeps();
 const issue = await ticketIssuer();

@@ -1,9 +1,9 @@
 import { joinStream } from '../core/viewers.ts';
-import { viewerDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { EmptyBody, StreamPath } from './schemas.ts';
-import { ticketIssuer } from './signaling.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { EmptyBody, StreamPath } from '../http/schemas.ts';
+import { ticketIssuer } from '../http/tickets.ts';
+import { viewerDeps } from '../wiring.ts';
 
 const deps = viewerDeps();
 const issue = await ticketIssuer();

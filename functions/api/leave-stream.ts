@@ -1,13 +1,11 @@
-import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
-import { requireEnv } from '../config.ts';
 import { viewerLeft, viewerLeftAll } from '../core/signaling.ts';
 import { withinStream } from '../core/streams.ts';
-import { seatDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { LeaveStreamBody, StreamPath } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { LeaveStreamBody, StreamPath } from '../http/schemas.ts';
+import { leaveDeps } from '../wiring.ts';
 
-const deps = { ...seatDeps(), sender: new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL')) };
+const deps = leaveDeps();
 
 /**
  * POST /api/livestream/{streamId}/leave [{viewerId}] -> {success: true}; idempotent. With no body

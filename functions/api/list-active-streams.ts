@@ -1,8 +1,8 @@
 import { listActiveStreams } from '../core/streams.ts';
-import { streamDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { ActiveStreamsQuery } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { ActiveStreamsQuery } from '../http/schemas.ts';
+import { streamDeps } from '../wiring.ts';
 
 const deps = streamDeps();
 

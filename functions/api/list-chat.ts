@@ -1,8 +1,8 @@
 import { listMessages } from '../core/chat.ts';
-import { chatDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { ChatQuery, StreamPath } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { ChatQuery, StreamPath } from '../http/schemas.ts';
+import { chatDeps } from '../wiring.ts';
 
 const deps = chatDeps();
 

@@ -1,18 +1,11 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { DynamoChatStore } from '../adapters/chat-store.ts';
-import { DynamoStreamStore } from '../adapters/stream-store.ts';
-import { systemClock } from '../adapters/system.ts';
-import { requireEnv } from '../config.ts';
 import { banUser, deleteMessage, moderatedStream, setSlowMode, unbanUser } from '../core/moderation.ts';
-import { created, json, ok } from './responses.ts';
-import { type Caller, type RestHandler, route } from './route.ts';
-import { BanBody, BanPath, MessagePath, SlowModeBody, StreamPath } from './schemas.ts';
+import { created, json, ok } from '../http/responses.ts';
+import { type Caller, type RestHandler, route } from '../http/route.ts';
+import { BanBody, BanPath, MessagePath, SlowModeBody, StreamPath } from '../http/schemas.ts';
+import { moderationDeps } from '../wiring.ts';
 
-const deps = {
-  streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')),
-  chat: new DynamoChatStore(requireEnv('CHAT_TABLE')),
-  clock: systemClock,
-};
+const deps = moderationDeps();
 const CHAT = '/api/livestream/{streamId}/chat';
 const moderator = (streamId: string, { user }: Caller<'user'>) => moderatedStream(deps, streamId, user);
 

@@ -1,9 +1,9 @@
 import { openRecording } from '../core/recording-upload.ts';
 import { ownedStream } from '../core/streams.ts';
-import { recordingDeps } from './deps.ts';
-import { created, ok } from './responses.ts';
-import { route } from './route.ts';
-import { OpenRecordingBody, StreamPath } from './schemas.ts';
+import { created, ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { OpenRecordingBody, StreamPath } from '../http/schemas.ts';
+import { recordingDeps } from '../wiring.ts';
 
 const deps = recordingDeps();
 

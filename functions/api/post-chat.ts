@@ -1,8 +1,8 @@
 import { postMessage } from '../core/chat.ts';
-import { chatDeps, chatLimitsFromEnv } from './deps.ts';
-import { created } from './responses.ts';
-import { route } from './route.ts';
-import { ChatBody, StreamPath } from './schemas.ts';
+import { created } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { ChatBody, StreamPath } from '../http/schemas.ts';
+import { chatDeps, chatLimitsFromEnv } from '../wiring.ts';
 
 const deps = chatDeps();
 const limits = chatLimitsFromEnv();

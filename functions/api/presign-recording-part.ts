@@ -1,9 +1,9 @@
 import { presignPart } from '../core/recording-upload.ts';
 import { ownedStream } from '../core/streams.ts';
-import { recordingDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { RecordingPartBody, StreamPath } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { RecordingPartBody, StreamPath } from '../http/schemas.ts';
+import { recordingDeps } from '../wiring.ts';
 
 const deps = recordingDeps();
 

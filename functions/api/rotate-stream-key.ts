@@ -1,8 +1,8 @@
 import { ownedStream, rotateStreamKey } from '../core/streams.ts';
-import { streamDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { EmptyBody, StreamPath } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { EmptyBody, StreamPath } from '../http/schemas.ts';
+import { streamDeps } from '../wiring.ts';
 
 const deps = streamDeps();
 

@@ -1,9 +1,9 @@
 import { broadcasterGrant, broadcasterProof, broadcastersStream, startStream } from '../core/streams.ts';
-import { streamDeps } from './deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { EmptyBody, StreamPath } from './schemas.ts';
-import { ticketIssuer } from './signaling.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { EmptyBody, StreamPath } from '../http/schemas.ts';
+import { ticketIssuer } from '../http/tickets.ts';
+import { streamDeps } from '../wiring.ts';
 
 const deps = streamDeps();
 const issue = await ticketIssuer();

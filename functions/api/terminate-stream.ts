@@ -1,8 +1,8 @@
 import { terminateStream } from '../core/stream-end.ts';
-import { endDeps } from '../ws/deps.ts';
-import { ok } from './responses.ts';
-import { route } from './route.ts';
-import { StreamPath, TerminateBody } from './schemas.ts';
+import { ok } from '../http/responses.ts';
+import { route } from '../http/route.ts';
+import { StreamPath, TerminateBody } from '../http/schemas.ts';
+import { endDeps } from '../wiring.ts';
 
 const deps = endDeps();
 

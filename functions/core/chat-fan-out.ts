@@ -1,7 +1,8 @@
-import { type ChatMessage, publicMessage } from './chat.ts';
-import type { ConnectionSender, ConnectionStore } from './connections.ts';
+import { publicMessage } from './chat.ts';
 import { eachLimited } from './each-limited.ts';
 import { frame } from './frames.ts';
+import type { ChatMessage } from './model.ts';
+import type { ConnectionSender, ConnectionStore } from './ports.ts';
 import type { PublicChatMessage, ServerFrame } from './protocol.ts';
 
 /** What the chat table's stream tells the fan-out, in write order. */

@@ -1,7 +1,5 @@
-import type { ChatStore } from './chat.ts';
-import type { ConnectionStore } from './connections.ts';
 import { ConflictError, ForbiddenError } from './errors.ts';
-import type { Clock } from './ports.ts';
+import type { ChatStore, Clock, ConnectionStore } from './ports.ts';
 
 /**
  * `join-livestream`: a connection enters its own stream's chat room, unless its user is banned.

@@ -1,41 +1,8 @@
 import { ForbiddenError, NotFoundError, RateLimitedError } from './errors.ts';
-import type { StreamRecord, User } from './model.ts';
-import type { Clock, StreamStore } from './ports.ts';
+import type { ChatMessage, StreamRecord, User } from './model.ts';
+import type { ChatStore, Clock, StreamStore } from './ports.ts';
 import type { PublicChatMessage } from './protocol.ts';
 import { wrongState } from './streams.ts';
-
-/** A chat message as stored and as the API shows it (the spec's `{id, userId, message, timestamp}`). */
-export interface ChatMessage {
-  id: string;
-  streamId: string;
-  userId: string;
-  /** Trimmed, otherwise exactly as sent: clients must render it as text, never as HTML. */
-  message: string;
-  /** Epoch ms, set by the server. */
-  createdAt: number;
-  deletedAt?: number;
-}
-
-export interface ChatStore {
-  put(message: ChatMessage, expiresAt: number): Promise<void>;
-  /** Newest first, deleted ones left out, strictly older than `before` when given. */
-  list(streamId: string, limit: number, before?: string): Promise<{ messages: ChatMessage[]; more: boolean }>;
-  /** Until when `userId` is banned from this stream's chat (`Infinity` for good), if at all. */
-  bannedUntil(streamId: string, userId: string): Promise<number | undefined>;
-  /** Counts a post in the user's current window; false when the window is full. */
-  countPost(
-    streamId: string,
-    userId: string,
-    window: { index: number; max: number; expiresAt: number },
-  ): Promise<boolean>;
-  /** Counts a post in the room's current window (all users together); false when it is full. */
-  countRoomPost(
-    streamId: string,
-    window: { index: number; max: number; expiresAt: number },
-  ): Promise<boolean>;
-  /** Takes the user's slow-mode slot if its last post is at least `gapMs` old. */
-  takeSlot(streamId: string, userId: string, now: number, gapMs: number): Promise<boolean>;
-}
 
 export interface ChatDeps {
   streams: StreamStore;

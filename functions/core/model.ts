@@ -1,4 +1,5 @@
 import type { RecordingState } from './recording-model.ts';
+import type { TicketGrant } from './tickets.ts';
 
 /** The lifecycle of a stream: `created -> live -> ended`, nothing else. */
 export type StreamStatus = 'created' | 'live' | 'ended';
@@ -129,4 +130,31 @@ export interface ViewerSession {
 export interface User {
   userId: string;
   roles: readonly string[];
+}
+
+/** A chat message as stored and as the API shows it (the spec's `{id, userId, message, timestamp}`). */
+export interface ChatMessage {
+  id: string;
+  streamId: string;
+  userId: string;
+  /** Trimmed, otherwise exactly as sent: clients must render it as text, never as HTML. */
+  message: string;
+  /** Epoch ms, set by the server. */
+  createdAt: number;
+  deletedAt?: number;
+}
+
+/** A LivestreamConnections row: who is on the other end of one WebSocket. */
+export type ConnectionRecord = TicketGrant & {
+  connectionId: string;
+  connectedAt: number;
+  /** Epoch seconds; DynamoDB's TTL deletes the row if $disconnect never arrives. */
+  expiresAt: number;
+};
+
+/** A chat room member as the fan-out lists it: the connection, and which frames it asked for. */
+export interface RoomMember {
+  connectionId: string;
+  /** Joined with `batch: true`: runs of messages come coalesced (`chat:messages`). */
+  batch: boolean;
 }

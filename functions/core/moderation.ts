@@ -1,16 +1,7 @@
-import type { ChatStore } from './chat.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import type { StreamRecord, User } from './model.ts';
-import type { Clock, StreamStore } from './ports.ts';
+import type { Clock, ModerationStore, StreamStore } from './ports.ts';
 import { getStream, type StreamRef, wrongState } from './streams.ts';
-
-export interface ModerationStore extends ChatStore {
-  /** Marks a message deleted (history hides it; the fan-out tells the room). False: no such message. */
-  markDeleted(streamId: string, id: string, at: number): Promise<boolean>;
-  /** `until`: epoch ms, or `Infinity` for good. */
-  ban(streamId: string, userId: string, until: number, by: string): Promise<void>;
-  unban(streamId: string, userId: string): Promise<void>;
-}
 
 export interface ModerationDeps {
   streams: StreamStore;

@@ -1,5 +1,14 @@
-import type { CreateJobRequest } from '@aws-sdk/client-mediaconvert';
-import type { EndReason, PendingSeat, StreamRecord, ViewerSession } from './model.ts';
+import type { JobInput } from './ladder.ts';
+import type {
+  ChatMessage,
+  ConnectionRecord,
+  EndReason,
+  PendingSeat,
+  RoomMember,
+  StreamRecord,
+  ViewerSession,
+} from './model.ts';
+import type { ServerFrame } from './protocol.ts';
 import type { RecordingState, RecordingStatus } from './recording-model.ts';
 
 /** Outcome of a conditional write: the new state, or what stopped it (undefined: no such row). */
@@ -193,6 +202,67 @@ export interface ProbedSource {
 
 export interface Transcoder {
   probe(fileUrl: string): Promise<ProbedSource>;
-  /** Submits the job; returns its id. */
-  submit(request: CreateJobRequest): Promise<string>;
+  /** Submits the recording's transcode; returns the job's id. */
+  submit(job: JobInput): Promise<string>;
+}
+
+/** The chat table: messages, and the windows and bans posting checks. */
+export interface ChatStore {
+  put(message: ChatMessage, expiresAt: number): Promise<void>;
+  /** Newest first, deleted ones left out, strictly older than `before` when given. */
+  list(streamId: string, limit: number, before?: string): Promise<{ messages: ChatMessage[]; more: boolean }>;
+  /** Until when `userId` is banned from this stream's chat (`Infinity` for good), if at all. */
+  bannedUntil(streamId: string, userId: string): Promise<number | undefined>;
+  /** Counts a post in the user's current window; false when the window is full. */
+  countPost(
+    streamId: string,
+    userId: string,
+    window: { index: number; max: number; expiresAt: number },
+  ): Promise<boolean>;
+  /** Counts a post in the room's current window (all users together); false when it is full. */
+  countRoomPost(
+    streamId: string,
+    window: { index: number; max: number; expiresAt: number },
+  ): Promise<boolean>;
+  /** Takes the user's slow-mode slot if its last post is at least `gapMs` old. */
+  takeSlot(streamId: string, userId: string, now: number, gapMs: number): Promise<boolean>;
+}
+
+/** The chat table as moderation changes it. */
+export interface ModerationStore extends ChatStore {
+  /** Marks a message deleted (history hides it; the fan-out tells the room). False: no such message. */
+  markDeleted(streamId: string, id: string, at: number): Promise<boolean>;
+  /** `until`: epoch ms, or `Infinity` for good. */
+  ban(streamId: string, userId: string, until: number, by: string): Promise<void>;
+  unban(streamId: string, userId: string): Promise<void>;
+}
+
+/** The LivestreamConnections table: who is on the other end of each WebSocket, and chat rooms. */
+export interface ConnectionStore {
+  /**
+   * Marks a ticket used until `expiresAt` (epoch seconds); false if it already was. A conditional
+   * write, so two connects racing with one ticket cannot both win.
+   */
+  claimTicket(ticketId: string, expiresAt: number): Promise<boolean>;
+  put(connection: ConnectionRecord): Promise<void>;
+  delete(connectionId: string): Promise<void>;
+  /** Every open connection of a stream (the `byStream` index). */
+  listByStream(streamId: string): Promise<ConnectionRecord[]>;
+  /**
+   * Puts the connection in its stream's chat room, with its frame preference, on its own row, so
+   * listing the room tells the fan-out both (false if the connection is gone). Joining again
+   * replaces the preference.
+   */
+  joinRoom(connectionId: string, streamId: string, options: { batch: boolean }): Promise<boolean>;
+  leaveRoom(connectionId: string): Promise<void>;
+  /** The members of a stream's chat room (the sparse `byRoom` index), preferences included. */
+  listRoom(streamId: string): Promise<RoomMember[]>;
+}
+
+/** Pushes frames to WebSocket clients by connection id (API Gateway's @connections API). */
+export interface ConnectionSender {
+  /** `gone` when the connection no longer exists (API Gateway answers 410). */
+  send(connectionId: string, frame: ServerFrame): Promise<'sent' | 'gone'>;
+  /** Closes the connection; its $disconnect follows. A connection already gone is fine. */
+  close(connectionId: string): Promise<void>;
 }

@@ -3,7 +3,7 @@
  * EventBridge state changes move the recording to `ready` (with CDN URLs) or `failed`. Events
  * arrive at least once and in any order, so every write is conditional on the job and state.
  */
-import { recordingJobRequest } from './job-settings.ts';
+import { type JobInput, ladderFor } from './ladder.ts';
 import { playbackUrls, streamIdOfSourceKey } from './media-layout.ts';
 import type { Clock, RecordingStore, StreamStore, Transcoder } from './ports.ts';
 
@@ -50,41 +50,23 @@ export async function transcodeUpload(
     });
     return 'unreadable';
   }
-  const request = recordingJobRequest({
+  const job: JobInput = {
     streamId,
     bucket: deps.bucket,
     sourceKey: upload.key,
     source: probed.video,
     roleArn: deps.roleArn,
-  });
-  const jobId = await deps.transcoder.submit(request);
+  };
+  const jobId = await deps.transcoder.submit(job);
   // Two deliveries of one event may both submit; the first write wins and the other job's
   // events find another jobId and change nothing (it rewrites the same files).
   await deps.recordings.change(streamId, {
     from: ['uploading', 'processing'],
     jobId: null,
-    set: { ...uploaded, status: 'processing', jobId, progress: 0, renditions: renditionsOf(request) },
+    set: { ...uploaded, status: 'processing', jobId, progress: 0, renditions: ladderFor(job.source) },
     remove: ['uploadId'],
   });
   return 'submitted';
-}
-
-/** The renditions a job request encodes, read back from its CMAF outputs. */
-function renditionsOf(request: ReturnType<typeof recordingJobRequest>) {
-  const cmaf = request.Settings?.OutputGroups?.find((group) => group.Name === 'CMAF');
-  return (cmaf?.Outputs ?? []).flatMap((output) => {
-    const video = output.VideoDescription;
-    const maxBitrate = video?.CodecSettings?.H264Settings?.MaxBitrate;
-    if (!video?.Width || !video.Height || !maxBitrate) return [];
-    return [
-      {
-        name: (output.NameModifier ?? '').replace(/^_/, ''),
-        width: video.Width,
-        height: video.Height,
-        maxBitrate,
-      },
-    ];
-  });
 }
 
 /** The part of a "MediaConvert Job State Change" event the service reads. */

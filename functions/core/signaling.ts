@@ -1,9 +1,17 @@
-import type { ConnectionSender, ConnectionStore } from './connections.ts';
 import { eachLimited } from './each-limited.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import { frame } from './frames.ts';
 import type { StreamRecord } from './model.ts';
-import type { Clock, IdSource, RelayReads, StreamStore, ViewerStore, WatchdogScheduler } from './ports.ts';
+import type {
+  Clock,
+  ConnectionSender,
+  ConnectionStore,
+  IdSource,
+  RelayReads,
+  StreamStore,
+  ViewerStore,
+  WatchdogScheduler,
+} from './ports.ts';
 import type { ServerFrame } from './protocol.ts';
 import { FAN_OUT_CONCURRENCY } from './stream-end.ts';
 import { wrongState } from './streams.ts';

@@ -1,10 +1,9 @@
-import type { ConnectionSender, ConnectionStore } from './connections.ts';
 import { eachLimited } from './each-limited.ts';
 import { ForbiddenError, NotFoundError } from './errors.ts';
 import { frame } from './frames.ts';
 import type { EndReason, User } from './model.ts';
-import type { Clock, StreamCheck, StreamStore } from './ports.ts';
-import { wrongState } from './streams.ts';
+import type { Clock, ConnectionSender, ConnectionStore, StreamCheck, StreamStore } from './ports.ts';
+import { endStream, type StreamRef, wrongState } from './streams.ts';
 
 /** How many @connections calls run at once when a whole audience is told something. */
 export const FAN_OUT_CONCURRENCY = 16;
@@ -28,6 +27,20 @@ export async function announceEnd(
     if (sent === 'gone') await deps.connections.delete(connection.connectionId);
     else if (connection.role !== 'broadcaster') await deps.sender.close(connection.connectionId);
   });
+}
+
+/**
+ * Its owner ends a live stream (REST `end`, or `stream:end` on the owner's connection): the key is
+ * revoked and the stream leaves the live list, then every connection is told.
+ */
+export async function endByOwner(
+  deps: { streams: StreamStore; connections: ConnectionStore; sender: ConnectionSender; clock: Clock },
+  stream: StreamRef,
+  owner: User,
+  recordingUrl?: string,
+): Promise<void> {
+  const ended = await endStream(deps, stream, owner, recordingUrl);
+  await announceEnd(deps, ended.streamId, 'ended');
 }
 
 /**

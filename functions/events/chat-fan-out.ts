@@ -1,18 +1,12 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import middy from '@middy/core';
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { ApiGatewayConnectionSender } from '../adapters/connection-sender.ts';
-import { DynamoConnectionStore } from '../adapters/connection-store.ts';
-import { requireEnv } from '../config.ts';
 import { type ChatEvent, fanOut } from '../core/chat-fan-out.ts';
+import { lambda } from '../handler.ts';
 import { log } from '../log.ts';
+import { newImageOf } from '../stream-images.ts';
+import { fanOutDeps } from '../wiring.ts';
 
-const deps = {
-  connections: new DynamoConnectionStore(requireEnv('CONNECTIONS_TABLE')),
-  sender: new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL')),
-};
+const deps = fanOutDeps();
 
 /** A message row as the chat store writes it (the stream filter already let only messages in). */
 const StoredMessage = z.object({
@@ -27,9 +21,9 @@ const StoredMessage = z.object({
 
 /** A stream record as a chat event: a new message, a message marked deleted, or nothing to tell. */
 function toEvent(record: DynamoDBStreamEvent['Records'][number]): ChatEvent | undefined {
-  const image = record.dynamodb?.NewImage;
+  const image = newImageOf(record);
   if (!image) return undefined;
-  const parsed = StoredMessage.safeParse(unmarshall(image as Record<string, AttributeValue>));
+  const parsed = StoredMessage.safeParse(image);
   if (!parsed.success) {
     // Never retry a batch for a row that can never be shown: skip it, loudly.
     log.warn('chat record skipped', { eventID: record.eventID, issue: parsed.error.issues[0]?.message });
@@ -45,16 +39,13 @@ function toEvent(record: DynamoDBStreamEvent['Records'][number]): ChatEvent | un
  * every new or deleted message reaches every member of its stream's room. A failure throws, so
  * the batch is retried (delivery is at least once; clients drop a message id they already have).
  */
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(
-  async (event, context) => {
+export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>(
+  'chatFanOut',
+  async (event) => {
     const events = event.Records.flatMap((record) => toEvent(record) ?? []);
     const { rooms, posts } = await fanOut(deps, events);
-    log.info('chat fan-out', {
-      requestId: context.awsRequestId,
-      records: event.Records.length,
-      rooms,
-      posts,
-    });
+    log.info('chat fan-out', { records: event.Records.length, rooms, posts });
     return { batchItemFailures: [] };
   },
+  'rethrow',
 );

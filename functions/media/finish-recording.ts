@@ -1,10 +1,9 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import middy from '@middy/core';
-import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { recordingDeps } from '../api/deps.ts';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { finishAbandonedUpload } from '../core/recording-upload.ts';
+import { lambda } from '../handler.ts';
 import { log } from '../log.ts';
+import { newImageOf } from '../stream-images.ts';
+import { recordingDeps } from '../wiring.ts';
 
 const deps = recordingDeps();
 
@@ -13,20 +12,22 @@ const deps = recordingDeps();
  * each with the parts S3 holds (or fails it), so a crashed broadcaster's recording still plays.
  * Each stream is reported on its own, so one failure retries only that record onward.
  */
-export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(
-  async (event, context) => {
+export const handler = lambda<DynamoDBStreamEvent, DynamoDBBatchResponse>(
+  'finishRecording',
+  async (event) => {
     for (const record of event.Records) {
-      const image = record.dynamodb?.NewImage;
-      const streamId = image ? unmarshall(image as Record<string, AttributeValue>).streamId : undefined;
+      const streamId = newImageOf(record)?.streamId;
       if (typeof streamId !== 'string') continue;
       try {
         await finishAbandonedUpload(deps, streamId);
-        log.info('recording finished at stream end', { requestId: context.awsRequestId, streamId });
+        log.info('recording finished at stream end', { streamId });
       } catch (error) {
-        log.error('recording finish failed', { requestId: context.awsRequestId, streamId, error });
+        // Report this record (and so the rest of the batch) for retry; those before it are done.
+        log.error('recording finish failed', { streamId, error });
         return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
       }
     }
     return { batchItemFailures: [] };
   },
+  'rethrow',
 );

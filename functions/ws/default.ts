@@ -1,15 +1,15 @@
-import middy from '@middy/core';
-import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyResult, APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
 import { DomainError } from '../core/errors.ts';
 import { errorFrame } from '../core/frames.ts';
 import type { ClientAction, ServerFrame, SignalingRole } from '../core/protocol.ts';
+import { lambda } from '../handler.ts';
 import { log } from '../log.ts';
-import { assertSameStream, signalingActions } from './actions.ts';
-import { frameDeps } from './deps.ts';
-import { type ClientFrame, parseFrame } from './frames.ts';
-import { peerOf } from './peer.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { assertSameStream, signalingActions } from '../socket/actions.ts';
+import { type ClientFrame, parseFrame } from '../socket/frames.ts';
+import { peerOf } from '../socket/peer.ts';
+import { RateLimiter } from '../socket/rate-limit.ts';
+import { frameDeps } from '../wiring.ts';
 
 const deps = frameDeps();
 const limiter = new RateLimiter();
@@ -37,14 +37,9 @@ function dataError(error: z.ZodError, ref?: string): ServerFrame {
  * the reply to the sender. Checks run cheapest first (shape, action, role, budget, data) and
  * each failure is a precise `stream:error` that changed nothing.
  */
-export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResult, Error, Context>()
-  .use({
-    onError: (request) => {
-      log.error('frame failed', { requestId: request.context.awsRequestId, error: request.error });
-      request.response = reply(errorFrame('INTERNAL', 'Internal server error'));
-    },
-  })
-  .handler(async (event, context) => {
+export const handler = lambda<APIGatewayProxyWebsocketEventV2, APIGatewayProxyResult>(
+  'wsDefault',
+  async (event) => {
     const parsed = parseFrame(event.body);
     if (!parsed.ok) return reply(parsed.error);
     const { ref } = parsed.frame;
@@ -53,10 +48,13 @@ export const handler = middy<APIGatewayProxyWebsocketEventV2, APIGatewayProxyRes
     } catch (error) {
       if (error instanceof DomainError)
         return reply(errorFrame(error.code, error.message, ref, error.details));
-      log.error('frame failed', { requestId: context.awsRequestId, action: parsed.frame.action, error });
+      log.error('frame failed', { action: parsed.frame.action, error });
       return reply(errorFrame('INTERNAL', 'Internal server error; nothing was relayed', ref));
     }
-  });
+  },
+  // Only a frame that could not even be read gets here: no ref to echo.
+  () => reply(errorFrame('INTERNAL', 'Internal server error')),
+);
 
 async function route(
   event: APIGatewayProxyWebsocketEventV2,

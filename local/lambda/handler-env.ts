@@ -1,4 +1,5 @@
 import { eventSources, tables } from '../../functions/manifest.ts';
+import { tunables } from '../../functions/tunables.ts';
 import {
   LOCAL_ACCOUNT_ID,
   LOCAL_CREDENTIALS,
@@ -25,8 +26,8 @@ export interface HandlerEnvInput {
 /**
  * The environment the handlers read at cold start, pointed at the local stand-ins. Everything
  * a deployment parameter sets on AWS is here, except `TURN_*`, left as the developer set them
- * (no TURN is fine on one machine: host candidates connect). Tuning values a developer may
- * want to shorten locally (ticket TTL, broadcaster grace, recording limits) keep what they set.
+ * (no TURN is fine on one machine: host candidates connect). The tunables (functions/tunables.ts)
+ * keep what the developer set, else their defaults.
  */
 export function localHandlerEnv(input: HandlerEnvInput, current: NodeJS.ProcessEnv = process.env) {
   const watchdog = eventSources.find((source) => source.handler === 'streamWatchdog');
@@ -34,7 +35,15 @@ export function localHandlerEnv(input: HandlerEnvInput, current: NodeJS.ProcessE
     Object.entries(tables).map(([key, table]) => [`${key.toUpperCase()}_TABLE`, table.name]),
   );
   const wsHost = input.baseUrl.replace(/^http/, 'ws');
+  // Every tunable at its default unless the developer set it (a shorter grace, a lower limit...).
+  const tuned = Object.fromEntries(
+    Object.entries(tunables).map(([name, { default: fallback }]) => [
+      name,
+      current[name] || String(fallback),
+    ]),
+  );
   return {
+    ...tuned,
     AWS_REGION: LOCAL_REGION,
     // Dummies, always: the SDK then never walks the credential chain (slow IMDS probes), and a
     // developer's real keys never end up signing requests to a local process.
@@ -52,23 +61,16 @@ export function localHandlerEnv(input: HandlerEnvInput, current: NodeJS.ProcessE
     AUTH_JWKS_URL: input.jwksUrl,
     AUTH_ISSUER: input.issuer,
     AUTH_AUDIENCE: input.audience,
-    DEFAULT_MAX_VIEWERS: current.DEFAULT_MAX_VIEWERS || '50',
     // Just past API Gateway's 2 h connection limit, as on AWS (dynalite does not expire rows).
-    CONNECTION_TTL_SECONDS: '7500',
     SIGNALING_URL: `${wsHost}${WS_PATH}`,
     // The secret itself, not a Secrets Manager ARN: there is no Secrets Manager locally.
     SIGNALING_SECRET: input.signalingSecret,
-    SIGNALING_TICKET_TTL_SECONDS: current.SIGNALING_TICKET_TTL_SECONDS || '60',
     WS_CALLBACK_URL: `${input.baseUrl}${WS_PATH}`,
-    BROADCASTER_GRACE_SECONDS: current.BROADCASTER_GRACE_SECONDS || '60',
-    SEAT_REPAIR_AFTER_SECONDS: current.SEAT_REPAIR_AFTER_SECONDS || '60',
     WATCHDOG_FUNCTION_ARN: localFunctionArn('streamWatchdog'),
     // Not checked locally (no IAM), but CreateSchedule requires one, as on AWS.
     WATCHDOG_SCHEDULER_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-scheduler`,
     WATCHDOG_SCHEDULE_GROUP: watchdog?.group ?? 'stream-watchdog',
     RECORDINGS_BUCKET,
-    RECORDING_MAX_BYTES: current.RECORDING_MAX_BYTES || '10737418240',
-    RECORDING_UPLOAD_WINDOW_SECONDS: current.RECORDING_UPLOAD_WINDOW_SECONDS || '900',
     // Not checked locally (no IAM), but CreateJob requires one, as on AWS.
     MEDIACONVERT_ROLE_ARN: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/local-mediaconvert`,
     MEDIA_BASE_URL: `${input.baseUrl}${MEDIA_PATH}`,

@@ -14,7 +14,7 @@ import { fromWire } from './mediaconvert-wire.ts';
 
 /**
  * What the local transcoder can honor, as a schema of CreateJob's wire JSON: exactly the job
- * `recordingJobRequest` (functions/core/job-settings.ts) builds. One input; one CMAF group of
+ * `recordingJobRequest` (functions/adapters/mediaconvert-job.ts) builds. One input; one CMAF group of
  * H.264 QVBR video outputs and one AAC output (segmented, HLS + DASH manifests); one file group
  * with a JPEG frame capture. A setting outside it is a 400 naming that setting, so a change to
  * the job that the local stack cannot follow fails loudly instead of producing something else.

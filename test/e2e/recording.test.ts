@@ -5,7 +5,7 @@
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIO_BITRATE, LADDER } from '../../functions/core/job-settings.ts';
+import { AUDIO_BITRATE, LADDER } from '../../functions/core/ladder.ts';
 import { localS3Client } from '../../local/s3/s3-client.ts';
 import { type ApiResponse, harness } from '../integration/harness.ts';
 import { decodeSegment, makeTestVideo, type TestVideo } from '../support/media.ts';

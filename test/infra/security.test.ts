@@ -401,7 +401,7 @@ describe('LivestreamStack: deploy parameters', () => {
   it.each([
     ['SignalingTicketTtlSeconds', '60', 10, 300],
     ['BroadcasterGraceSeconds', '60', 5, 600],
-    // 10 GiB, 1 MiB .. 5 TiB (S3's largest object), as functions/api/deps.ts reads it.
+    // 10 GiB, 1 MiB .. 5 TiB (S3's largest object), as functions/tunables.ts defines it.
     ['RecordingMaxBytes', '10737418240', 1_048_576, 5_497_558_138_880],
     ['RecordingUploadWindowSeconds', '900', 60, 86_400],
   ] as const)('%s: a number, default %s, %i..%i', (name, fallback, min, max) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../../functions/core/chat.ts';
 import { batchedFrames, type ChatEvent, fanOut, messageFrames } from '../../functions/core/chat-fan-out.ts';
-import type { ConnectionSender, ConnectionStore, RoomMember } from '../../functions/core/connections.ts';
+import type { ChatMessage, RoomMember } from '../../functions/core/model.ts';
+import type { ConnectionSender, ConnectionStore } from '../../functions/core/ports.ts';
 import type { ServerFrame } from '../../functions/core/protocol.ts';
 
 const message = (id: string, streamId = 's1', text = `text ${id}`): ChatEvent => ({

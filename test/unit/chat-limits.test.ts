@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type ChatDeps, type ChatLimits, type ChatStore, postMessage } from '../../functions/core/chat.ts';
+import { type ChatDeps, type ChatLimits, postMessage } from '../../functions/core/chat.ts';
 import type { StreamRecord } from '../../functions/core/model.ts';
-import type { StreamStore } from '../../functions/core/ports.ts';
+import type { ChatStore, StreamStore } from '../../functions/core/ports.ts';
 
 const live = { streamId: 's1', ownerId: 'host', status: 'live' } as StreamRecord;
 const limits: ChatLimits = { perWindow: 2, windowMs: 10_000, roomPerSecond: 3, retentionDays: 1 };

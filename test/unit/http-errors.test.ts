@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { errorResponse } from '../../functions/api/http-errors.ts';
 import {
   ConflictError,
   ServiceUnavailableError,
   UnauthorizedError,
   ValidationError,
 } from '../../functions/core/errors.ts';
+import { errorResponse } from '../../functions/http/http-errors.ts';
 
 describe('errorResponse', () => {
   it('maps each domain error to its status with the {error:{code,message,details}} body', () => {

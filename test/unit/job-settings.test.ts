@@ -1,12 +1,7 @@
 import type { Output } from '@aws-sdk/client-mediaconvert';
 import { describe, expect, it } from 'vitest';
-import {
-  AUDIO_BITRATE,
-  JOB_SERVICE_TAG,
-  LADDER,
-  ladderFor,
-  recordingJobRequest,
-} from '../../functions/core/job-settings.ts';
+import { recordingJobRequest } from '../../functions/adapters/mediaconvert-job.ts';
+import { AUDIO_BITRATE, JOB_SERVICE_TAG, LADDER, ladderFor } from '../../functions/core/ladder.ts';
 
 const STREAM = '0b9e4c1e-6a35-4c8e-9d43-2f1f0e6a7b10';
 const request = (width: number, height: number) =>

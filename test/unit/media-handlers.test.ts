@@ -13,7 +13,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import type { Context, EventBridgeEvent, S3Event } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordingJobRequest } from '../../functions/core/job-settings.ts';
+import { recordingJobRequest } from '../../functions/adapters/mediaconvert-job.ts';
 import type { StreamRecord } from '../../functions/core/model.ts';
 import type { JobStateDetail } from '../../functions/core/recording-pipeline.ts';
 import { handlers } from '../../functions/manifest.ts';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseWith } from '../../functions/api/request.ts';
-import { BanPath, MessagePath, StreamPath } from '../../functions/api/schemas.ts';
 import type { NotFoundError, ValidationError } from '../../functions/core/errors.ts';
+import { parseWith } from '../../functions/http/request.ts';
+import { BanPath, MessagePath, StreamPath } from '../../functions/http/schemas.ts';
 
 /** What parseWith throws, as `{name, code, message, details}`, or the parsed value. */
 function outcome(schema: Parameters<typeof parseWith>[0], input: unknown) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { webSocketActions } from '../../functions/manifest.ts';
-import { signalingActions } from '../../functions/ws/actions.ts';
+import { signalingActions } from '../../functions/socket/actions.ts';
 
 describe("the manifest's WebSocket actions", () => {
   it('are exactly the actions $default routes, each with the roles it lets send it', () => {

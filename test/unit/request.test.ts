@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { header, parseWith, queryParams } from '../../functions/api/request.ts';
-import { ActiveStreamsQuery } from '../../functions/api/schemas.ts';
+import { header, parseWith, queryParams } from '../../functions/http/request.ts';
+import { ActiveStreamsQuery } from '../../functions/http/schemas.ts';
 
 /** An event as Lambda hands it over on AWS: parsed from JSON, so its maps are ordinary objects. */
 const awsEvent = (json: string) => JSON.parse(json) as APIGatewayProxyEvent;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatBody, CreateStreamBody, TerminateBody } from '../../functions/api/schemas.ts';
+import { ChatBody, CreateStreamBody, TerminateBody } from '../../functions/http/schemas.ts';
 
 const title = (text: string) => CreateStreamBody.safeParse({ title: text }).success;
 const description = (text: string) => CreateStreamBody.safeParse({ title: 't', description: text }).success;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_FRAME_BYTES, parseFrame } from '../../functions/ws/frames.ts';
+import { MAX_FRAME_BYTES, parseFrame } from '../../functions/socket/frames.ts';
 
 describe('parseFrame', () => {
   it.each([

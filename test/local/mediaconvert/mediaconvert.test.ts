@@ -14,7 +14,8 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIO_BITRATE, LADDER, recordingJobRequest } from '../../../functions/core/job-settings.ts';
+import { recordingJobRequest } from '../../../functions/adapters/mediaconvert-job.ts';
+import { AUDIO_BITRATE, LADDER } from '../../../functions/core/ladder.ts';
 import { eventSources } from '../../../functions/manifest.ts';
 import { ffprobePath } from '../../../local/mediaconvert/ffmpeg.ts';
 import { BUCKET, type MediaRig, recordedClip, startMediaRig } from '../media-harness.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tunables } from '../tunables.ts';
 
 /** Control characters (C0, DEL, C1: NEL is one) and Unicode's line and paragraph separators. */
 const CONTROL_OR_SEPARATOR = /[\p{Cc}\u2028\u2029]/u;
@@ -65,8 +66,8 @@ const StreamIdSegment = WellFormedId.superRefine((id, ctx) => {
 
 export const StreamPath = z.strictObject({ streamId: StreamIdSegment });
 
-/** The platform ceiling for `maxViewers`: each viewer is a peer connection from the broadcaster. */
-export const MAX_VIEWERS_LIMIT = 10_000;
+/** The platform ceiling for `maxViewers`: the same bound as the default's (functions/tunables.ts). */
+export const MAX_VIEWERS_LIMIT = tunables.DEFAULT_MAX_VIEWERS.max;
 
 export const CreateStreamBody = z.strictObject({
   title: shownText(

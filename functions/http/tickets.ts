@@ -1,5 +1,5 @@
 import { loadTicketSecret } from '../adapters/ticket-secret.ts';
-import { intEnv, requireEnv } from '../config.ts';
+import { requireEnv, tunable } from '../config.ts';
 import { signTicket, type TicketGrant } from '../core/tickets.ts';
 
 /** `{url, ticket}`: where to connect, and the short-lived pass to do it with. */
@@ -12,6 +12,6 @@ export interface SignalingAccess {
 export async function ticketIssuer(): Promise<(grant: TicketGrant) => SignalingAccess> {
   const secret = await loadTicketSecret();
   const url = requireEnv('SIGNALING_URL');
-  const ttlSeconds = intEnv('SIGNALING_TICKET_TTL_SECONDS', 60, { min: 10, max: 300 });
+  const ttlSeconds = tunable('SIGNALING_TICKET_TTL_SECONDS');
   return (grant) => ({ url, ticket: signTicket(secret, grant, Date.now(), ttlSeconds) });
 }

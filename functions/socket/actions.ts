@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ChatBody, WellFormedId } from '../api/schemas.ts';
 import { type ChatDeps, type ChatLimits, postMessage } from '../core/chat.ts';
 import { joinChatRoom } from '../core/chat-room.ts';
 import { ForbiddenError } from '../core/errors.ts';
@@ -17,8 +16,8 @@ import {
   type ViewerPeer,
   viewerLeft,
 } from '../core/signaling.ts';
-import { announceEnd } from '../core/stream-end.ts';
-import { endStream } from '../core/streams.ts';
+import { endByOwner } from '../core/stream-end.ts';
+import { ChatBody, WellFormedId } from '../http/schemas.ts';
 import type { FrameKind } from './rate-limit.ts';
 
 /** An SDP is at most 16 KB, an ICE candidate line 1 KB: far above real ones, far below abuse. */
@@ -98,8 +97,7 @@ export const signalingActions = {
     data: z.strictObject({ streamId }),
     run: async (deps, me) => {
       assertOwner(me);
-      await endStream(deps, me.streamId, { userId: me.userId, roles: [] });
-      await announceEnd(deps, me.streamId, 'ended');
+      await endByOwner(deps, me.streamId, { userId: me.userId, roles: [] });
       return undefined;
     },
   },

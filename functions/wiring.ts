@@ -1,0 +1,173 @@
+/**
+ * The one composition root: every handler builds what it needs here, once, at cold start, from
+ * configuration that must be present (a missing variable throws before any request). Factories,
+ * not instances, so each bundle holds only the adapters its handler asks for.
+ */
+
+import { DynamoChatStore } from './adapters/chat-store.ts';
+import { ApiGatewayConnectionSender } from './adapters/connection-sender.ts';
+import { DynamoConnectionStore } from './adapters/connection-store.ts';
+import { S3RecordingBucket } from './adapters/recording-bucket.ts';
+import { DynamoRecordingStore } from './adapters/recording-store.ts';
+import { DynamoRelayReads } from './adapters/relay-reads.ts';
+import { DynamoStreamStore } from './adapters/stream-store.ts';
+import { randomIds, systemClock, timeOrderedId } from './adapters/system.ts';
+import { loadTicketSecret } from './adapters/ticket-secret.ts';
+import { MediaConvertTranscoder } from './adapters/transcoder.ts';
+import { DynamoViewerStore } from './adapters/viewer-store.ts';
+import { EventBridgeWatchdogScheduler } from './adapters/watchdog-scheduler.ts';
+import { requireEnv, tunable, turnConfigFromEnv } from './config.ts';
+import type { ChatDeps, ChatLimits } from './core/chat.ts';
+import type { RecordingDeps } from './core/recording-upload.ts';
+import type { SignalingDeps } from './core/signaling.ts';
+import type { StreamDeps } from './core/streams.ts';
+import type { ViewerDeps } from './core/viewers.ts';
+import type { FrameDeps } from './socket/actions.ts';
+
+export function streamDeps(): StreamDeps {
+  return { streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')), clock: systemClock, ids: randomIds };
+}
+
+/** Streams and viewing sessions (with their history, for the stats): what ticket reissue and the stats need. */
+export function sessionDeps() {
+  return { ...streamDeps(), viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')) };
+}
+
+/** Counting viewers in and out: sessions, and when to repair an interrupted change. */
+export function seatDeps(): Omit<ViewerDeps, 'turn'> {
+  return { ...sessionDeps(), seatRepairAfterMs: 1000 * tunable('SEAT_REPAIR_AFTER_SECONDS') };
+}
+
+/** Join also hands out ICE servers, so only it reads the TURN configuration. */
+export function viewerDeps(): ViewerDeps {
+  return { ...seatDeps(), turn: turnConfigFromEnv() };
+}
+
+/** Pushing frames to WebSocket clients by connection id. */
+export function sender() {
+  return new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL'));
+}
+
+/** A REST leave: counted out, and the broadcaster told as for a socket's leave. */
+export function leaveDeps() {
+  return { ...seatDeps(), sender: sender() };
+}
+
+export function chatDeps(): ChatDeps {
+  return {
+    ...streamDeps(),
+    chat: new DynamoChatStore(requireEnv('CHAT_TABLE')),
+    newMessageId: () => timeOrderedId(),
+  };
+}
+
+/** Moderation: the stream (who may moderate) and the chat table (messages, bans, slow mode). */
+export function moderationDeps() {
+  return {
+    streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')),
+    chat: new DynamoChatStore(requireEnv('CHAT_TABLE')),
+    clock: systemClock,
+  };
+}
+/** Chat limits, the same for REST and WebSocket posts. */
+export function chatLimitsFromEnv(): ChatLimits {
+  return {
+    perWindow: tunable('CHAT_RATE_LIMIT'),
+    windowMs: 10_000,
+    roomPerSecond: tunable('CHAT_ROOM_RATE_LIMIT'),
+    retentionDays: tunable('CHAT_RETENTION_DAYS'),
+  };
+}
+
+/** Reading recordings needs the streams table only: no S3 client in those bundles. */
+export function recordingReadDeps(): Omit<RecordingDeps, 'bucket'> {
+  const table = requireEnv('STREAMS_TABLE');
+  return {
+    streams: new DynamoStreamStore(table),
+    recordings: new DynamoRecordingStore(table),
+    clock: systemClock,
+    limits: {
+      maxBytes: tunable('RECORDING_MAX_BYTES'),
+      uploadWindowMs: 1000 * tunable('RECORDING_UPLOAD_WINDOW_SECONDS'),
+    },
+  };
+}
+
+/** Uploads and deletes: the streams table, the recordings bucket, the limits. */
+export function recordingDeps(): RecordingDeps {
+  return { ...recordingReadDeps(), bucket: new S3RecordingBucket(requireEnv('RECORDINGS_BUCKET')) };
+}
+
+/** The S3 events' handler: probe the upload and submit its MediaConvert job. */
+export function transcodeDeps() {
+  const table = requireEnv('STREAMS_TABLE');
+  return {
+    streams: new DynamoStreamStore(table),
+    recordings: new DynamoRecordingStore(table),
+    transcoder: new MediaConvertTranscoder(),
+    clock: systemClock,
+    bucket: requireEnv('RECORDINGS_BUCKET'),
+    roleArn: requireEnv('MEDIACONVERT_ROLE_ARN'),
+  };
+}
+
+/** MediaConvert's job events: the recording's state, and where its ladder is served. */
+export function jobStateDeps() {
+  return {
+    recordings: new DynamoRecordingStore(requireEnv('STREAMS_TABLE')),
+    clock: systemClock,
+    mediaBaseUrl: requireEnv('MEDIA_BASE_URL'),
+  };
+}
+
+/** What ending a stream needs: the stream, and every connection of it to tell. */
+export function endDeps() {
+  return {
+    streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')),
+    connections: new DynamoConnectionStore(requireEnv('CONNECTIONS_TABLE')),
+    sender: sender(),
+    clock: systemClock,
+  };
+}
+
+/** $connect: records the connection, claims its ticket. */
+export function connectDeps() {
+  return {
+    connections: new DynamoConnectionStore(requireEnv('CONNECTIONS_TABLE')),
+    clock: systemClock,
+    // 2 h 5 min: API Gateway closes every connection at 2 h, so a row older than that is stale.
+    ttlSeconds: tunable('CONNECTION_TTL_SECONDS'),
+  };
+}
+
+/** The chat fan-out: the room's members, and the @connections API to reach them. */
+export function fanOutDeps() {
+  return { connections: new DynamoConnectionStore(requireEnv('CONNECTIONS_TABLE')), sender: sender() };
+}
+
+/** The signaling handlers: relays, viewers' departures, the broadcaster's drop and its watchdog. */
+export function signalingDeps(): SignalingDeps {
+  return {
+    ...endDeps(),
+    viewers: new DynamoViewerStore(requireEnv('VIEWERS_TABLE')),
+    relay: new DynamoRelayReads(requireEnv('STREAMS_TABLE'), requireEnv('VIEWERS_TABLE')),
+    ids: randomIds,
+    seatRepairAfterMs: 1000 * tunable('SEAT_REPAIR_AFTER_SECONDS'),
+    watchdog: new EventBridgeWatchdogScheduler({
+      functionArn: requireEnv('WATCHDOG_FUNCTION_ARN'),
+      roleArn: requireEnv('WATCHDOG_SCHEDULER_ROLE_ARN'),
+      group: requireEnv('WATCHDOG_SCHEDULE_GROUP'),
+    }),
+    graceSeconds: tunable('BROADCASTER_GRACE_SECONDS'),
+  };
+}
+
+/** $default also runs the chat actions: room bans, and posting under the same limits as REST. */
+export function frameDeps(): FrameDeps {
+  return { ...signalingDeps(), ...chatDeps(), chatLimits: chatLimitsFromEnv() };
+}
+
+/** The secret that signs signaling tickets (the $connect authorizer verifies with it). */
+export function ticketSecret(): Promise<string> {
+  return loadTicketSecret();
+}
