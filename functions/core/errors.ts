@@ -1,6 +1,6 @@
 /**
  * Domain errors. Each carries a stable machine-readable `code`; the one mapper in
- * `functions/api/http-errors.ts` turns them into HTTP statuses. Messages are written for the
+ * `functions/http/http-errors.ts` turns them into HTTP statuses. Messages are written for the
  * API caller and never contain internals.
  */
 export abstract class DomainError extends Error {

@@ -90,7 +90,7 @@ export function devHandlers(
       }
       const parsed = TokenRequest.safeParse(input);
       if (!parsed.success) {
-        // The service's own validation shape (functions/api/request.ts): details.issues[].
+        // The service's own validation shape (functions/http/request.ts): details.issues[].
         const issues = parsed.error.issues.map((i) => ({
           field: i.path.join('.') || 'body',
           message: i.message,
