@@ -429,7 +429,7 @@ export const webSocketRoutes = [
 
 /**
  * The actions `$default` routes (a frame's `action`), and who may send each: the protocol's map
- * (core/protocol.ts), listed here so the manifest names the whole socket API. `ws/actions.ts`
+ * (core/protocol.ts), listed here so the manifest names the whole socket API. `socket/actions.ts`
  * handles exactly these (test/unit/protocol.test.ts); any other is answered `UNKNOWN_ACTION`.
  */
 export const webSocketActions: readonly WebSocketAction[] = (Object.keys(actionRoles) as ClientAction[]).map(
