@@ -12,7 +12,6 @@ import { DynamoRecordingStore } from './adapters/recording-store.ts';
 import { DynamoRelayReads } from './adapters/relay-reads.ts';
 import { DynamoStreamStore } from './adapters/stream-store.ts';
 import { randomIds, systemClock, timeOrderedId } from './adapters/system.ts';
-import { loadTicketSecret } from './adapters/ticket-secret.ts';
 import { MediaConvertTranscoder } from './adapters/transcoder.ts';
 import { DynamoViewerStore } from './adapters/viewer-store.ts';
 import { EventBridgeWatchdogScheduler } from './adapters/watchdog-scheduler.ts';
@@ -165,9 +164,4 @@ export function signalingDeps(): SignalingDeps {
 /** $default also runs the chat actions: room bans, and posting under the same limits as REST. */
 export function frameDeps(): FrameDeps {
   return { ...signalingDeps(), ...chatDeps(), chatLimits: chatLimitsFromEnv() };
-}
-
-/** The secret that signs signaling tickets (the $connect authorizer verifies with it). */
-export function ticketSecret(): Promise<string> {
-  return loadTicketSecret();
 }

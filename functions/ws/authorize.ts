@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { verifyTicket } from '../core/tickets.ts';
 import { lambda } from '../handler.ts';
 import { log } from '../log.ts';
-import { ticketSecret } from '../wiring.ts';
+import { ticketSecret } from '../socket/ticket-secret.ts';
 
 const secret = await ticketSecret();
 
