@@ -10,6 +10,17 @@ import { log, withLogContext } from './log.ts';
 export type ErrorPolicy<R> = 'rethrow' | ((error: unknown) => R);
 
 /**
+ * A refusal that API Gateway expects as a throw: an authorizer's `Unauthorized` (its 401). An
+ * answer, not a failure: rethrown as is, never logged as an error.
+ */
+export class Unauthorized extends Error {
+  constructor() {
+    super('Unauthorized'); // the exact message API Gateway turns into 401
+    this.name = 'Unauthorized';
+  }
+}
+
+/**
  * The one wiring for every handler that is not a REST route, as `route()` is for REST: Middy, the
  * request id and the handler's name on every log line it writes, and one error policy. The
  * handler itself only parses, calls core and maps.
@@ -27,9 +38,8 @@ export function lambda<E, R>(
       try {
         return await fn(event);
       } catch (error) {
-        // An authorizer refuses by throwing `Unauthorized` (API Gateway's 401): an answer, not a failure.
-        if (!(error instanceof Error && error.message === 'Unauthorized'))
-          log.error(`${name} failed`, { error });
+        if (error instanceof Unauthorized) throw error;
+        log.error(`${name} failed`, { error });
         if (onError === 'rethrow') throw error;
         return onError(error);
       }

@@ -118,8 +118,19 @@ export async function sendToViewer(
 export async function sendToEveryViewer(deps: SignalingDeps, me: BroadcasterPeer, message: ServerFrame) {
   const live = await liveStream(deps, me.streamId);
   if (currentBroadcaster(live) !== me.connectionId) throw notTheBroadcaster(live, me);
-  const viewers = (await deps.connections.listByStream(me.streamId)).filter((c) => c.role === 'viewer');
-  // A viewer found gone is left to its own $disconnect: this is a courtesy copy, not a relay.
+  await tellEveryViewer(deps, me.streamId, message);
+}
+
+/**
+ * Sends one frame to every viewer connection of a stream, a bounded number at a time. A viewer
+ * found gone is left to its own $disconnect: these are notices, not relays.
+ */
+async function tellEveryViewer(
+  deps: Pick<SignalingDeps, 'connections' | 'sender'>,
+  streamId: string,
+  message: ServerFrame,
+): Promise<void> {
+  const viewers = (await deps.connections.listByStream(streamId)).filter((c) => c.role === 'viewer');
   await eachLimited(viewers, FAN_OUT_CONCURRENCY, async (viewer) => {
     await deps.sender.send(viewer.connectionId, message);
   });
@@ -225,11 +236,11 @@ export async function broadcasterLeft(
   const goneAt = deps.clock.now();
   if (!(await deps.streams.releaseBroadcaster(streamId, connectionId, goneAt))) return;
   await deps.watchdog.scheduleCheck({ streamId, goneAt }, goneAt + deps.graceSeconds * 1000);
-  const viewers = (await deps.connections.listByStream(streamId)).filter((c) => c.role === 'viewer');
-  const notice = frame('stream:broadcaster:left', { graceSeconds: deps.graceSeconds });
-  await eachLimited(viewers, FAN_OUT_CONCURRENCY, async (viewer) => {
-    await deps.sender.send(viewer.connectionId, notice);
-  });
+  await tellEveryViewer(
+    deps,
+    streamId,
+    frame('stream:broadcaster:left', { graceSeconds: deps.graceSeconds }),
+  );
 }
 
 /**
@@ -242,9 +253,9 @@ export async function viewerLeftAll(
   streamId: string,
   userId: string,
 ): Promise<void> {
-  if (!(await deps.streams.get(streamId)))
+  const open = await deps.viewers.openSessionsOf(streamId, userId);
+  // Nothing open: the stream is read only to tell a 404 from an idempotent success.
+  if (open.length === 0 && !(await deps.streams.get(streamId)))
     throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
-  for (const viewerId of await deps.viewers.openSessionsOf(streamId, userId)) {
-    await viewerLeft(deps, { streamId, userId, viewerId });
-  }
+  for (const viewerId of open) await viewerLeft(deps, { streamId, userId, viewerId });
 }

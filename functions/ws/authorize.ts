@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { verifyTicket } from '../core/tickets.ts';
-import { lambda } from '../handler.ts';
+import { lambda, Unauthorized } from '../handler.ts';
 import { log } from '../log.ts';
 import { ticketSecret } from '../socket/ticket-secret.ts';
 
@@ -26,7 +26,7 @@ export const handler = lambda<APIGatewayRequestAuthorizerEvent, APIGatewayAuthor
         : undefined;
     if (!check.ok || reason) {
       log.info('ticket refused', { reason });
-      throw new Error('Unauthorized');
+      throw new Unauthorized();
     }
     const claims = check.claims;
     return {

@@ -19,19 +19,21 @@ const handlersClient = (endpoint: string) =>
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 
+/** One gateway for the file, and the client the handlers build for it. */
+let gw: TestGateway;
+let client: ApiGatewayManagementApiClient;
+beforeAll(async () => {
+  gw = await startGateway();
+  client = handlersClient(gw.callbackUrl);
+});
+afterAll(async () => {
+  client.destroy();
+  await gw.close();
+});
+
 describe('@connections with the real ApiGatewayManagementApiClient', () => {
-  let gw: TestGateway;
-  let client: ApiGatewayManagementApiClient;
   let ws: WebSocket;
   let id: string;
-  beforeAll(async () => {
-    gw = await startGateway();
-    client = handlersClient(gw.callbackUrl);
-  });
-  afterAll(async () => {
-    client.destroy();
-    await gw.close();
-  });
   beforeEach(async () => {
     invocations.length = 0;
     ws = await connect(`${gw.wsUrl}?ticket=carol`);
@@ -131,19 +133,9 @@ describe('@connections with the real ApiGatewayManagementApiClient', () => {
 });
 
 describe('@connections takes SigV4-signed calls with the local credentials only', () => {
-  let gw: TestGateway;
   let ws: WebSocket;
   let id: string;
   let received: string[];
-  let client: ApiGatewayManagementApiClient;
-  beforeAll(async () => {
-    gw = await startGateway();
-    client = handlersClient(gw.callbackUrl);
-  });
-  afterAll(async () => {
-    client.destroy();
-    await gw.close();
-  });
   beforeEach(async () => {
     ws = await connect(`${gw.wsUrl}?ticket=erin`);
     id = gw.gateway.connections.ids().at(-1) ?? '';
