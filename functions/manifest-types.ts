@@ -80,6 +80,13 @@ export type EnvName =
   | 'AUTH_ISSUER'
   | 'AUTH_AUDIENCE'
   | 'DEFAULT_MAX_VIEWERS'
+  /** Peer-to-peer seats of a stream with a live ladder (docs/live.md). */
+  | 'PEER_SEATS_FALLBACK'
+  | 'PEER_SEATS_MAX'
+  | 'PEER_SEAT_KBPS'
+  /** The HLS tier's presence window (core/audience.ts). */
+  | 'PRESENCE_WINDOW_SECONDS'
+  | 'AUDIENCE_TABLE'
   | 'TURN_SERVER'
   | 'TURN_USERNAME'
   | 'TURN_PASSWORD'

@@ -85,6 +85,14 @@ export const tables = {
     // Feeds the fan-out: new and deleted messages reach every member of the stream's room.
     stream: 'NEW_IMAGE',
   },
+  // The HLS tier's counters: AUDIENCE_SHARDS rows per stream (`<streamId>#<shard>`), so a large
+  // audience's joins and presence beats spread over many items (core/audience.ts).
+  audience: {
+    name: 'LivestreamAudience',
+    partitionKey: { name: 'shardId', type: 'S' },
+    indexes: [],
+    ttlAttribute: 'expiresAt',
+  },
   connections: {
     name: 'LivestreamConnections',
     partitionKey: { name: 'connectionId', type: 'S' },
@@ -122,6 +130,13 @@ const TURN_ENV = [
 const TICKET_ENV = ['SIGNALING_URL', 'SIGNALING_SECRET_ARN', 'SIGNALING_TICKET_TTL_SECONDS'] as const;
 /** Tables and the repair delay of everything that counts viewers in or out (core/seats.ts). */
 const SEAT_ENV = ['STREAMS_TABLE', 'VIEWERS_TABLE', 'SEAT_REPAIR_AFTER_SECONDS'] as const;
+/** Counting the HLS tier (core/audience.ts): its shards, its presence window. */
+const AUDIENCE_ENV = ['AUDIENCE_TABLE', 'PRESENCE_WINDOW_SECONDS'] as const;
+/** A join or a beat may roll up a presence window: every shard read, the stream's figures written. */
+const AUDIENCE_GRANT = {
+  table: 'audience',
+  actions: ['UpdateItem', 'BatchGetItem'],
+} as const satisfies TableGrant;
 const WATCHDOG_ENV = [
   'BROADCASTER_GRACE_SECONDS',
   'WATCHDOG_FUNCTION_ARN',
@@ -192,13 +207,25 @@ export const handlers = {
   },
   joinStream: {
     entry: 'functions/api/join-stream.ts',
-    env: [...SEAT_ENV, ...AUTH_ENV, ...TURN_ENV, ...TICKET_ENV],
+    env: [...SEAT_ENV, ...AUDIENCE_ENV, 'MEDIA_BASE_URL', ...AUTH_ENV, ...TURN_ENV, ...TICKET_ENV],
     grants: [
       { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       // GetItem: repairing an interrupted join or leave reads its session.
       { table: 'viewers', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      AUDIENCE_GRANT,
     ],
     access: { signalingSecret: true },
+  },
+  beatPresence: {
+    entry: 'functions/api/beat-presence.ts',
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUDIENCE_ENV, ...AUTH_ENV],
+    grants: [
+      // UpdateItem: a roll-up of the window before, and the peak it raises.
+      { table: 'streams', actions: ['UpdateItem'] },
+      // GetItem: why a beat was not counted (closed, another user's, a seat's).
+      { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
+      AUDIENCE_GRANT,
+    ],
   },
   leaveStream: {
     entry: 'functions/api/leave-stream.ts',
@@ -238,6 +265,10 @@ export const handlers = {
     entry: 'functions/ws/default.ts',
     env: [
       ...SEAT_ENV,
+      // `stream:uplink`: the broadcaster's report sets its stream's peer seats.
+      'PEER_SEATS_FALLBACK',
+      'PEER_SEATS_MAX',
+      'PEER_SEAT_KBPS',
       'CONNECTIONS_TABLE',
       'CHAT_TABLE',
       'CHAT_RATE_LIMIT',
@@ -321,7 +352,7 @@ export const handlers = {
   },
   getStreamStats: {
     entry: 'functions/api/get-stats.ts',
-    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUTH_ENV],
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', 'PRESENCE_WINDOW_SECONDS', ...AUTH_ENV],
     grants: [
       { table: 'streams', actions: ['GetItem'] },
       { table: 'viewers', actions: ['Query'] },
@@ -401,6 +432,8 @@ export const restRoutes = [
   { method: 'POST', path: `${STREAM}/ticket`, handler: 'issueTicket', auth: 'user' },
   { method: 'POST', path: `${STREAM}/join`, handler: 'joinStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/leave`, handler: 'leaveStream', auth: 'user' },
+  // The HLS tier's presence: one beat per window per viewer (docs/live.md, "Counting").
+  { method: 'POST', path: `${STREAM}/presence`, handler: 'beatPresence', auth: 'user' },
   { method: 'GET', path: `${STREAM}/chat`, handler: 'listChat', auth: 'user' },
   { method: 'POST', path: `${STREAM}/chat/ticket`, handler: 'issueChatTicket', auth: 'user' },
   // Moderation: the owner, or a moderator/admin claim. One function, one small set of grants.

@@ -9,5 +9,5 @@ const deps = streamDeps();
 
 /** GET /api/livestream/{streamId} -> the stream's public view. */
 export const handler = route({ auth: 'public', params: StreamPath }, async ({ params }) =>
-  ok(toPublicStream(await getStream(deps, params.streamId))),
+  ok(toPublicStream(await getStream(deps, params.streamId), deps.clock.now())),
 );

@@ -14,10 +14,24 @@ export interface StreamRecord {
   status: StreamStatus;
   /** SHA-256 of the stream key, hex; absent once the stream has ended (key revoked). */
   streamKeyHash?: string;
-  maxViewers: number;
+  /** The owner's hard cap on viewers of both tiers; absent: no cap (docs/live.md). */
+  maxViewers?: number;
+  /** Peer-to-peer seats: at most this many viewers get a WebRTC connection from the broadcaster. */
+  peerSeats?: number;
+  /** Viewers in a peer-to-peer seat now (the `webrtc` tier), counted exactly by core/seats.ts. */
   viewerCount: number;
   peakViewers: number;
+  /** Peer-to-peer joins; the `hls` tier's are `hlsViews`. */
   totalViews: number;
+  /** The broadcaster's live ladder, as it last reported (`stream:uplink`): present = an HLS tier exists. */
+  ladderKbps?: number;
+  uplinkKbps?: number;
+  /** The HLS tier's audience as of the last roll-up of presence beats (core/audience.ts). */
+  hlsViewers?: number;
+  hlsViews?: number;
+  /** The presence window the roll-up summed, and until when its count stands without a newer one. */
+  hlsWindow?: number;
+  hlsFreshUntil?: number;
   createdAt: number;
   startedAt?: number;
   endedAt?: number;
@@ -59,8 +73,11 @@ export interface PublicStream {
   description: string;
   status: StreamStatus;
   recordingEnabled: boolean;
-  maxViewers: number;
+  /** The owner's hard cap on viewers, or null: no cap. */
+  maxViewers: number | null;
+  /** Watching now, both tiers (`tiers` splits it). */
   viewerCount: number;
+  tiers: { webrtc: number; hls: number };
   peakViewers: number;
   totalViews: number;
   createdAt: string;
@@ -81,8 +98,12 @@ export interface RecordingSummary {
 
 const iso = (epochMs: number | undefined) => (epochMs === undefined ? null : new Date(epochMs).toISOString());
 
-/** Projects a stored stream onto its public fields; the key hash and shard never appear. */
-export function toPublicStream(stream: StreamRecord): PublicStream {
+/**
+ * Projects a stored stream onto its public fields; the key hash and shard never appear. `now`
+ * decides whether the HLS tier's last roll-up still stands (core/audience.ts).
+ */
+export function toPublicStream(stream: StreamRecord, now: number): PublicStream {
+  const hls = hlsViewersAt(stream, now);
   return {
     streamId: stream.streamId,
     ownerId: stream.ownerId,
@@ -90,10 +111,11 @@ export function toPublicStream(stream: StreamRecord): PublicStream {
     description: stream.description,
     status: stream.status,
     recordingEnabled: stream.recordingEnabled,
-    maxViewers: stream.maxViewers,
-    viewerCount: stream.viewerCount,
+    maxViewers: stream.maxViewers ?? null,
+    viewerCount: stream.viewerCount + hls,
+    tiers: { webrtc: stream.viewerCount, hls },
     peakViewers: stream.peakViewers,
-    totalViews: stream.totalViews,
+    totalViews: stream.totalViews + (stream.hlsViews ?? 0),
     createdAt: new Date(stream.createdAt).toISOString(),
     startedAt: iso(stream.startedAt),
     endedAt: iso(stream.endedAt),
@@ -110,6 +132,21 @@ export function toPublicStream(stream: StreamRecord): PublicStream {
   };
 }
 
+/**
+ * The HLS tier's viewers at `now`: the last roll-up's count while it stands; none once no beat has
+ * rolled one up for a whole window (everyone left, or the stream ended).
+ */
+export function hlsViewersAt(
+  stream: Pick<StreamRecord, 'hlsViewers' | 'hlsFreshUntil' | 'status'>,
+  now: number,
+): number {
+  if (stream.status !== 'live' || now >= (stream.hlsFreshUntil ?? 0)) return 0;
+  return stream.hlsViewers ?? 0;
+}
+
+/** How a viewer watches: a peer connection from the broadcaster, or the live ladder from the CDN. */
+export type ViewerTier = 'webrtc' | 'hls';
+
 /** One viewing session: a row per successful join. */
 export interface ViewerSession {
   streamId: string;
@@ -124,6 +161,11 @@ export interface ViewerSession {
   openStreamId?: string;
   /** The viewer's WebSocket connection, once it has sent `stream:join`. */
   connectionId?: string;
+  /** `hls` for the live ladder's viewers; absent on a peer-to-peer seat (and on older rows). */
+  tier?: 'hls';
+  /** HLS only: the last presence window the viewer was counted in, and when it last beat. */
+  seenWindow?: number;
+  seenAt?: number;
 }
 
 /** The authenticated caller, from a verified JWT. */

@@ -74,6 +74,8 @@ export interface ErrorData {
 export interface ServerEvents<P extends RtcPayloads = WirePayloads> {
   /** To the broadcaster: `stream:offer` registered (or resumed) it. */
   'stream:offer:ack': { streamId: string };
+  /** To the broadcaster: its `stream:uplink` report set the stream's peer-to-peer seats. */
+  'stream:uplink:ack': { streamId: string; peerSeats: number };
   /** To the broadcaster: a viewer is ready for an offer (again, after a resume). */
   'stream:viewer:joined': { viewerId: string };
   /** To the broadcaster: a viewer left or disconnected. */
@@ -137,6 +139,11 @@ export interface ClientActions<P extends RtcPayloads = WirePayloads> {
   'stream:ice-candidate': OnStream & { viewerId?: string; candidate: P['candidate'] };
   /** Broadcaster: end the stream. */
   'stream:end': OnStream;
+  /**
+   * Broadcaster: its live ladder's bitrate and its measured uplink (`availableOutgoingBitrate`),
+   * from which the server sets the stream's peer-to-peer seats (docs/live.md).
+   */
+  'stream:uplink': OnStream & { ladderKbps: number; uplinkKbps?: number };
   /** Viewer: ready for an offer. */
   'stream:join': OnStream;
   /** Viewer: the answer to the broadcaster's offer. */
@@ -165,6 +172,7 @@ export const actionRoles = {
   'stream:offer:viewer': ['broadcaster'],
   'stream:ice-candidate': ['broadcaster', 'viewer'],
   'stream:end': ['broadcaster'],
+  'stream:uplink': ['broadcaster'],
   'stream:join': ['viewer'],
   'stream:answer': ['viewer'],
   'stream:leave': ['viewer'],
@@ -182,6 +190,7 @@ export const actionRoles = {
  */
 export interface ActionReplies {
   'stream:offer': 'stream:offer:ack';
+  'stream:uplink': 'stream:uplink:ack';
   'stream:join': 'stream:join:ack';
   'join-livestream': 'chat:joined';
   'leave-livestream': 'chat:left';

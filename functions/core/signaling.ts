@@ -137,7 +137,7 @@ async function tellEveryViewer(
 }
 
 /** Why a broadcaster connection may not signal: its key was replaced, or it never registered. */
-function notTheBroadcaster(stream: StreamRecord, me: BroadcasterPeer): ForbiddenError {
+export function notTheBroadcaster(stream: StreamRecord, me: BroadcasterPeer): ForbiddenError {
   if (me.via === 'key' && stream.streamKeyHash && keyIdOf(stream.streamKeyHash) !== me.keyId) {
     return new ForbiddenError(
       'The stream key this connection was opened with has been replaced',
@@ -207,9 +207,13 @@ export async function viewerLeft(
   viewer: Pick<ViewerPeer, 'streamId' | 'userId' | 'viewerId'>,
   exceptConnectionId?: string,
 ): Promise<void> {
-  // A leave followed by the socket closing is one departure: tell the broadcaster once.
-  if (!(await leaveStream(deps, viewer.streamId, viewer.viewerId, { userId: viewer.userId, roles: [] })))
-    return;
+  // A leave followed by the socket closing is one departure: tell the broadcaster once, and only
+  // of a seat's viewer (it never heard of the HLS tier's).
+  const closed = await leaveStream(deps, viewer.streamId, viewer.viewerId, {
+    userId: viewer.userId,
+    roles: [],
+  });
+  if (closed !== 'webrtc') return;
   const stream = await deps.streams.get(viewer.streamId);
   const broadcaster = stream && currentBroadcaster(stream);
   if (broadcaster && broadcaster !== exceptConnectionId) {

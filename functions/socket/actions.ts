@@ -3,6 +3,7 @@ import { type ChatDeps, type ChatLimits, postMessage } from '../core/chat.ts';
 import { joinChatRoom } from '../core/chat-room.ts';
 import { ForbiddenError } from '../core/errors.ts';
 import { frame } from '../core/frames.ts';
+import { type PeerSeatConfig, reportLadder } from '../core/peer-seats.ts';
 import type { actionRoles, ClientAction, ClientActions, ServerFrame } from '../core/protocol.ts';
 import {
   type BroadcasterPeer,
@@ -23,6 +24,8 @@ import type { FrameKind } from './rate-limit.ts';
 /** An SDP is at most 16 KB, an ICE candidate line 1 KB: far above real ones, far below abuse. */
 export const MAX_SDP_BYTES = 16 * 1024;
 export const MAX_CANDIDATE_BYTES = 1024;
+/** 10 Gbit/s: past any real uplink or ladder. */
+const MAX_KBPS = 10_000_000;
 
 const sdp = <T extends 'offer' | 'answer'>(type: T) =>
   z.object({ type: z.literal(type), sdp: z.string().min(1).max(MAX_SDP_BYTES) });
@@ -38,7 +41,7 @@ const viewerId = WellFormedId;
 const streamId = WellFormedId.optional();
 
 /** What `$default`'s actions work with: signaling, and chat (room bans, posting). */
-export type FrameDeps = SignalingDeps & ChatDeps & { chatLimits: ChatLimits };
+export type FrameDeps = SignalingDeps & ChatDeps & { chatLimits: ChatLimits; seats: PeerSeatConfig };
 
 /**
  * One action of the protocol's map: who may send it (exactly the protocol's `actionRoles`), what
@@ -99,6 +102,19 @@ export const signalingActions = {
       assertOwner(me);
       await endByOwner(deps, me.streamId, { userId: me.userId, roles: [] });
       return undefined;
+    },
+  },
+  'stream:uplink': {
+    roles: ['broadcaster'],
+    kind: 'control',
+    data: z.strictObject({
+      streamId,
+      ladderKbps: z.int().min(0).max(MAX_KBPS),
+      uplinkKbps: z.int().min(0).max(MAX_KBPS).optional(),
+    }),
+    run: async (deps, me, report, ref) => {
+      const stream = await reportLadder(deps, me as BroadcasterPeer, report);
+      return frame('stream:uplink:ack', { streamId: stream.streamId, peerSeats: stream.peerSeats ?? 0 }, ref);
     },
   },
   'stream:join': {
