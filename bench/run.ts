@@ -15,6 +15,7 @@ import { chatScenario } from './chat.ts';
 import { coldStartScenario } from './cold-start.ts';
 import { costScenario } from './cost.ts';
 import { firstFrameScenario } from './first-frame.ts';
+import { liveScenario } from './live.ts';
 import { installMeter } from './meter.ts';
 import { restScenario } from './rest.ts';
 import { signalingScenario } from './signaling.ts';
@@ -100,6 +101,8 @@ console.log = (...line: unknown[]) => {
 const meter = installMeter();
 process.env.CHAT_RATE_LIMIT = '1000';
 process.env.CHAT_ROOM_RATE_LIMIT = '1000';
+// The quick live run lasts 5 s: a 2 s presence window lets its viewers beat (the full run keeps 30 s).
+if (quick && wanted('live')) process.env.PRESENCE_WINDOW_SECONDS ??= '2';
 const { startLocalStack } = await import('../local/stack.ts');
 // The first-frame scenario drives the web app in Chromium: built once, served by the stack at `/`.
 const browserBench = wanted('first-frame') && !skipBrowser;
@@ -132,6 +135,12 @@ try {
     );
   } else if (wanted('first-frame')) {
     console.log('\nfirst-frame: skipped, no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+  }
+  if (wanted('live')) {
+    const live = quick
+      ? { players: 50, seconds: 5, workers: 1, presenceViewers: 3, rendition: 'top' as const }
+      : { players: 1000, seconds: 60, workers: 2, presenceViewers: 50, rendition: 'top' as const };
+    figures.live = await report('live', live, () => liveScenario(stack, meter, live));
   }
   if (wanted('cold-start')) {
     // Node here is the machine's (the Lambda runtime is 22): compare bundles with each other, not with AWS.
