@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { tunable } from '../functions/config.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { LightSocket } from '../test/support/light-socket.ts';
 import type { LiveCredential } from '../web/sdk/types.ts';
@@ -91,7 +92,7 @@ async function presenceViewer(stack: LocalStack, streamId: string, token: string
     beats++;
     wait = Number(beat.nextBeatInMs);
   }
-  return beats;
+  return { viewerId: joined.viewerId as string, beats };
 }
 
 export async function liveScenario(stack: LocalStack, meter: Meter, options: LiveOptions) {
@@ -108,9 +109,11 @@ export async function liveScenario(stack: LocalStack, meter: Meter, options: Liv
     const encodeSeconds = round((performance.now() - encodeStarted) / 1000, 1);
     const ladderKbps = ladder.reduce((sum, r) => sum + r.kbps, 0);
     // No uplink to spare: no peer seats, every viewer on the HLS tier.
-    await broadcaster.request('stream:uplink', { ladderKbps, uplinkKbps: 0 }, 'uplink');
     await meter.settle();
     meter.take();
+    await broadcaster.request('stream:uplink', { ladderKbps, uplinkKbps: 0 }, 'uplink');
+    await meter.settle();
+    const uplinkUsage = meter.take();
 
     const credential = (await post(stack, `/${streamId}/live/credential`, owner)) as LiveCredential;
     const tokens = await Promise.all(
@@ -147,10 +150,19 @@ export async function liveScenario(stack: LocalStack, meter: Meter, options: Liv
     for (const worker of playerWorkers) worker.postMessage({ until });
     const joinsAndBeats = Promise.all(tokens.map((token) => presenceViewer(stack, streamId, token, until)));
     const results = await Promise.all(players);
-    const beatCounts = await joinsAndBeats;
+    const viewers = await joinsAndBeats;
     const written = await writing.done;
     await meter.settle();
     const runUsage = meter.take();
+    // Under load every handler shares the thread with the CDN: one beat each, one at a time, in a
+    // fresh presence window once the players have stopped, for the beat's own duration.
+    const windowMs = tunable('PRESENCE_WINDOW_SECONDS') * 1000;
+    await sleep(Math.ceil(wallClock() / windowMs) * windowMs - wallClock() + 100);
+    for (const [i, viewer] of viewers.entries()) {
+      await post(stack, `/${streamId}/presence`, tokens[i] as string, { viewerId: viewer.viewerId });
+    }
+    await meter.settle();
+    const quietBeatUsage = meter.take();
     await post(stack, `/${streamId}/end`, owner);
     await broadcaster.close();
     await meter.settle();
@@ -161,9 +173,11 @@ export async function liveScenario(stack: LocalStack, meter: Meter, options: Liv
       encodeSeconds,
       written,
       results,
-      beatCounts,
+      beatCounts: viewers.map((v) => v.beats),
       credentialUsage,
+      uplinkUsage,
       runUsage,
+      quietBeatUsage,
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -179,7 +193,9 @@ function summarize(
     results: PlayersResult[];
     beatCounts: number[];
     credentialUsage: Record<string, Usage>;
+    uplinkUsage: Record<string, Usage>;
     runUsage: Record<string, Usage>;
+    quietBeatUsage: Record<string, Usage>;
   },
 ) {
   const { results, written } = run;
@@ -267,7 +283,11 @@ function summarize(
       beatMsP50: byHandler.beatPresence?.durationMsP50 ?? 0,
       joinMsP50: byHandler.joinStream?.durationMsP50 ?? 0,
       credential: byLabel(run.credentialUsage).issueLiveCredential ?? null,
+      /** One beat per viewer, one at a time, in a fresh window after the players stopped. */
+      quietBeat: byLabel(run.quietBeatUsage, options.presenceViewers).beatPresence ?? null,
     },
+    /** The broadcaster's `stream:uplink` report (the SDK sends one every 10 s). */
+    uplinkReport: byLabel(run.uplinkUsage)['wsDefault stream:uplink'] ?? null,
     byHandler,
   };
   const ms = (value: number) => Math.round(value);
@@ -305,7 +325,7 @@ function summarize(
       perSecond: round(beats / seconds, 2),
       errors: 0,
       p50Ms: ms(figures.presence.beatMsP50),
-      note: `a beat: ${figures.presence.perBeat.writes} writes, ${figures.presence.perBeat.wru} WRU`,
+      note: `a beat: ${figures.presence.perBeat.writes} writes, ${figures.presence.perBeat.wru} WRU; alone ${figures.presence.quietBeat?.durationMsP50 ?? '-'} ms`,
     },
   ];
   return { table, figures };

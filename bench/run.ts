@@ -16,6 +16,7 @@ import { coldStartScenario } from './cold-start.ts';
 import { costScenario } from './cost.ts';
 import { firstFrameScenario } from './first-frame.ts';
 import { liveScenario } from './live.ts';
+import { type LiveFigures, liveCostScenario, liveOriginScenario } from './live-cost.ts';
 import { installMeter } from './meter.ts';
 import { restScenario } from './rest.ts';
 import { signalingScenario } from './signaling.ts';
@@ -161,5 +162,22 @@ if (wanted('cost')) {
     chat: figures.chat ?? (await previous('chat')),
   };
   await report('cost', { region: 'us-east-1', viewerRoom: 1000 }, async () => costScenario(inputs as never));
+}
+if (wanted('live-origin') || wanted('live-cost')) {
+  // The live tier's models, from this run's live figures or the last ones on disk.
+  const live = (figures.live ?? (await previous('live'))) as LiveFigures;
+  if (wanted('live-origin')) {
+    await report('live-origin', { playlistTtlSeconds: 1, shieldRegions: 1 }, async () =>
+      liveOriginScenario(live),
+    );
+  }
+  if (wanted('live-cost')) {
+    const inputs = {
+      signaling: figures.signaling ?? (await previous('signaling')),
+      chat: figures.chat ?? (await previous('chat')),
+      live,
+    };
+    await report('live-cost', { region: 'us-east-1' }, async () => liveCostScenario(inputs as never));
+  }
 }
 console.log(`\nwrote ${resultsDir}*.json in ${((performance.now() - started) / 1000).toFixed(0)} s`);
