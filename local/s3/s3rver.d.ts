@@ -18,8 +18,6 @@ declare module 's3rver' {
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     configureBuckets(): Promise<void>;
     readonly logger: { close(): void };
-    /** Its filesystem store (local/s3/atomic-overwrite.ts wraps its writes and reads). */
-    readonly store: import('./atomic-overwrite.ts').FilesystemStore;
   }
   export default S3rver;
 }
