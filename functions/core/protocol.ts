@@ -137,6 +137,11 @@ export interface ClientActions<P extends RtcPayloads = WirePayloads> {
   'stream:ice-candidate': OnStream & { viewerId?: string; candidate: P['candidate'] };
   /** Broadcaster: end the stream. */
   'stream:end': OnStream;
+  /**
+   * Broadcaster: its live ladder's bitrate and its measured uplink (`availableOutgoingBitrate`),
+   * from which the server sets the stream's peer-to-peer seats (docs/live.md).
+   */
+  'stream:uplink': OnStream & { ladderKbps: number; uplinkKbps?: number };
   /** Viewer: ready for an offer. */
   'stream:join': OnStream;
   /** Viewer: the answer to the broadcaster's offer. */
@@ -165,6 +170,7 @@ export const actionRoles = {
   'stream:offer:viewer': ['broadcaster'],
   'stream:ice-candidate': ['broadcaster', 'viewer'],
   'stream:end': ['broadcaster'],
+  'stream:uplink': ['broadcaster'],
   'stream:join': ['viewer'],
   'stream:answer': ['viewer'],
   'stream:leave': ['viewer'],

@@ -23,6 +23,8 @@ import type { FrameKind } from './rate-limit.ts';
 /** An SDP is at most 16 KB, an ICE candidate line 1 KB: far above real ones, far below abuse. */
 export const MAX_SDP_BYTES = 16 * 1024;
 export const MAX_CANDIDATE_BYTES = 1024;
+/** 10 Gbit/s: past any real uplink or ladder. */
+const MAX_KBPS = 10_000_000;
 
 const sdp = <T extends 'offer' | 'answer'>(type: T) =>
   z.object({ type: z.literal(type), sdp: z.string().min(1).max(MAX_SDP_BYTES) });
@@ -100,6 +102,17 @@ export const signalingActions = {
       await endByOwner(deps, me.streamId, { userId: me.userId, roles: [] });
       return undefined;
     },
+  },
+  // Accepted and not yet acted on here: the seats that use it are the lead's (main).
+  'stream:uplink': {
+    roles: ['broadcaster'],
+    kind: 'control',
+    data: z.strictObject({
+      streamId,
+      ladderKbps: z.int().min(0).max(MAX_KBPS),
+      uplinkKbps: z.int().min(0).max(MAX_KBPS).optional(),
+    }),
+    run: async () => undefined,
   },
   'stream:join': {
     roles: ['viewer'],
