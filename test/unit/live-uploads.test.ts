@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, MediaError } from '../../web/sdk/errors.ts';
 import { type UploadItem, UploadQueue } from '../../web/sdk/live/queue.ts';
-import { Credentials, type LiveCredential, postObject, readPlaylist } from '../../web/sdk/live/uploader.ts';
+import { Credentials, postObject, readPlaylist } from '../../web/sdk/live/uploader.ts';
+import type { LiveCredential } from '../../web/sdk/types.ts';
 
 const credential = (expiresAt: string, n = 1): LiveCredential => ({
   url: 'https://bucket.s3.amazonaws.com/',

@@ -5,7 +5,6 @@ import { ApiError, type LivestreamError, toLivestreamError } from './errors.ts';
 import type { ServerEvents } from './events.ts';
 import { type LiveOptions, LiveTier } from './live/live-tier.ts';
 import type { UploadStats } from './live/queue.ts';
-import type { LiveCredential } from './live/uploader.ts';
 import { DEFAULT_ICE_SERVERS, PeerLink, peerConnectionClass, wireDescription } from './peer.ts';
 import { DEFAULT_PART_BYTES, type RecordingProgress, RecordingUpload } from './recorder.ts';
 import { type ReconnectOptions, type Schedule, SignalingSocket, type SocketState } from './socket.ts';
@@ -122,10 +121,7 @@ export class Broadcaster extends Listenable<BroadcasterEvents> {
     this.chat = new SocketChat(this.socket, api, streamId, this.fail);
     this.live = new LiveTier({
       options: options.live,
-      credentials: () =>
-        api.call<LiveCredential>('POST', `/api/livestream/${encodeURIComponent(streamId)}/live/credential`, {
-          streamKey: true,
-        }),
+      credentials: () => api.liveCredential(streamId),
       report: (data) => this.socket.emit('stream:uplink', data),
       peers: () => [...this.peers.values()].map((link) => link.pc),
       onError: this.fail,

@@ -5,25 +5,7 @@
  * {@link UploadQueue} (queue.ts).
  */
 import { ApiError } from '../errors.ts';
-
-/**
- * `POST /api/livestream/{id}/live/credential`'s answer: a presigned POST policy for the stream's
- * live prefix, and where the ladder plays.
- *
- * @example
- * const { keyPrefix, playback } = await api.liveCredential(streamId);
- */
-export interface LiveCredential {
-  url: string;
-  /** Sent first, every one, as they are. */
-  fields: Record<string, string>;
-  /** `live/{streamId}/`: every key starts with it. */
-  keyPrefix: string;
-  maxBytes: number;
-  /** ISO 8601: the policy's expiry. */
-  expiresAt: string;
-  playback: { hls: string };
-}
+import type { LiveCredential } from '../types.ts';
 
 /**
  * Where credentials come from (the SDK passes `api.liveCredential(streamId, ...)`; tests, a fake).
