@@ -172,13 +172,14 @@ export class SocketError extends LivestreamError {
 
 /**
  * What failed on this side of the wire: `MEDIA` (no camera or microphone, permission denied),
- * `WEBRTC` (a peer connection operation), `RECORDER` (MediaRecorder), `HLS` (the live ladder's
- * player: hls.js or the browser's own).
+ * `WEBRTC` (a peer connection operation), `RECORDER` (MediaRecorder), `LIVE` (the live ladder:
+ * its encoders, or an upload that kept failing; `cause` holds the ApiError of the last attempt),
+ * `HLS` (the live ladder's player on a viewer: hls.js or the browser's own).
  *
  * @example
  * const needsPermission = (code: MediaErrorCode) => code === 'MEDIA';
  */
-export type MediaErrorCode = 'MEDIA' | 'WEBRTC' | 'RECORDER' | 'HLS';
+export type MediaErrorCode = 'MEDIA' | 'WEBRTC' | 'RECORDER' | 'LIVE' | 'HLS';
 
 /**
  * A browser API the SDK drives failed; `cause` holds the original error (`NotAllowedError`, ...).

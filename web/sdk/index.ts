@@ -57,6 +57,7 @@ export {
 export type {
   ChatMessage,
   EndReason,
+  LiveCredential,
   Page,
   PublicStream,
   Recording,
