@@ -104,10 +104,11 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
     tierBadge.dataset.tier = tier;
     tierBadge.hidden = false;
     if (tier !== 'hls' || over) return;
-    // The SDK plays the ladder in `video`; the overlay stays until a frame shows.
+    // The SDK plays the ladder in `video`; the overlay stays until a frame shows. Played once
+    // there is something to play: the player setting the source would abort an earlier play().
     overlay.textContent = 'Loading the live stream…';
     overlay.hidden = false;
-    void autoplay(video, unmute);
+    video.addEventListener('loadeddata', () => void autoplay(video, unmute), { once: true });
     showLatency();
   });
   video.addEventListener('playing', () => {
