@@ -31,7 +31,16 @@ describe('LivestreamApi against the local stack', () => {
 
     const bob = s.api('bob');
     const joined = await bob.join(streamId);
-    expect(Object.keys(joined).sort()).toEqual(['iceServers', 'signaling', 'viewerId']);
+    expect(Object.keys(joined).sort()).toEqual([
+      'iceServers',
+      'mode',
+      'playback',
+      'presence',
+      'signaling',
+      'viewerId',
+    ]);
+    // No live ladder reported: a seat, nothing to fall back to.
+    expect(joined).toMatchObject({ mode: 'webrtc', playback: null, presence: null });
     expect(await bob.ticket(streamId, { viewerId: joined.viewerId })).toEqual({
       url: signaling.url,
       ticket: expect.any(String),
@@ -58,6 +67,7 @@ describe('LivestreamApi against the local stack', () => {
         'startedAt',
         'status',
         'streamId',
+        'tiers',
         'totalViews',
         'uniqueViewers',
         'watchTime',

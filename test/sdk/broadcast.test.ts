@@ -251,7 +251,7 @@ describe('a broadcast through the SDK', () => {
     await broadcaster.stop();
     await until(() => v2.ended.length === 1, 'the viewer to hear of the end');
 
-    expect(v2.ended).toEqual([{ reason: 'ended' }]);
+    expect(v2.ended).toEqual([{ reason: 'ended', via: 'signaling' }]);
     expect(broadcaster.viewerCount).toBe(0);
     expect(peers.made.every((pc) => pc.signalingState === 'closed')).toBe(true);
     expect(tracks.map((t) => t.readyState)).toEqual(['ended']);

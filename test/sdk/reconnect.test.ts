@@ -278,7 +278,7 @@ describe('Viewer reconnect', () => {
     held.shift()?.();
     await until(() => ended.length === 1, 'ended');
 
-    expect(ended).toEqual([{ reason: 'ended' }]);
+    expect(ended).toEqual([{ reason: 'ended', via: 'signaling' }]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ status: 409, code: 'STREAM_ENDED' });
     expect(viewer.state).toBe('closed');

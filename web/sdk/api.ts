@@ -7,6 +7,7 @@ import type {
   SignalingTicket,
   StreamStats,
   UploadTerms,
+  ViewerTier,
 } from './types.ts';
 
 /**
@@ -46,15 +47,24 @@ export interface CreateStreamInput {
 }
 
 /**
- * What `POST /join` answers: the viewing session, its ICE servers and its signaling ticket.
+ * What `POST /join` answers: the viewing session, its tier, its ICE servers and its signaling
+ * ticket (docs/live.md, "How a viewer is placed").
  *
  * @example
- * const { viewerId, iceServers }: JoinResult = await api.join(streamId);
+ * const { viewerId, mode, playback }: JoinResult = await api.join(streamId);
+ * if (mode === 'hls') video.src = playback?.hls ?? '';
  */
 export interface JoinResult {
   viewerId: string;
   iceServers: RTCIceServer[];
+  /** `webrtc`: a ticket for a viewer's socket; `hls`: a chat-only ticket. */
   signaling: SignalingTicket;
+  /** `webrtc`: a peer-to-peer seat (signal with the ticket); `hls`: play `playback.hls`. */
+  mode: ViewerTier;
+  /** The live ladder's multivariant playlist, when the broadcaster runs one (any mode: a failed peer's fallback). */
+  playback: { hls: string } | null;
+  /** `hls` only: when to send the first presence beat ({@link LivestreamApi.presence}). */
+  presence: { nextBeatInMs: number } | null;
 }
 
 /**
@@ -77,6 +87,8 @@ interface CallOptions {
   query?: Record<string, string | number | undefined>;
   /** Send `X-Stream-Key`: `true` for the client's own key (if it has one), or this key. */
   streamKey?: boolean | string;
+  /** Outlives the page (`fetch` keepalive): a leave sent from `pagehide`. */
+  keepalive?: boolean;
 }
 
 const stream = (id: string) => `/api/livestream/${encodeURIComponent(id)}`;
@@ -176,21 +188,39 @@ export class LivestreamApi {
    * const { viewerId, iceServers, signaling } = await api.join(streamId);
    */
   async join(streamId: string): Promise<JoinResult> {
-    const { viewerId, iceServers, signaling } = await this.call<JoinResult>(
+    const { viewerId, iceServers, signaling, mode, playback, presence } = await this.call<JoinResult>(
       'POST',
       `${stream(streamId)}/join`,
     );
-    return { viewerId, iceServers, signaling };
+    return { viewerId, iceServers, signaling, mode, playback: playback ?? null, presence: presence ?? null };
   }
 
   /**
-   * `POST /{id}/leave` (the session's user): closes the viewing session; idempotent.
+   * `POST /{id}/leave` (the session's user): closes the viewing session; idempotent. `keepalive`
+   * lets the request outlive the page (a leave sent from `pagehide`).
    *
    * @example
    * await api.leave(streamId, viewerId);
+   * addEventListener('pagehide', () => void api.leave(streamId, viewerId, { keepalive: true }));
    */
-  async leave(streamId: string, viewerId: string): Promise<void> {
-    await this.call('POST', `${stream(streamId)}/leave`, { body: { viewerId } });
+  async leave(streamId: string, viewerId: string, options: { keepalive?: boolean } = {}): Promise<void> {
+    await this.call('POST', `${stream(streamId)}/leave`, { body: { viewerId }, ...options });
+  }
+
+  /**
+   * `POST /{id}/presence` (an `hls` session's user): still watching. Counted once per presence
+   * window; beat again after `nextBeatInMs`. `SESSION_CLOSED` after a leave, `NOT_HLS` for a seat.
+   *
+   * @example
+   * const { nextBeatInMs } = await api.presence(streamId, viewerId);
+   */
+  async presence(streamId: string, viewerId: string): Promise<{ nextBeatInMs: number }> {
+    const { nextBeatInMs } = await this.call<{ nextBeatInMs: number }>(
+      'POST',
+      `${stream(streamId)}/presence`,
+      { body: { viewerId } },
+    );
+    return { nextBeatInMs };
   }
 
   /**
@@ -435,7 +465,7 @@ export class LivestreamApi {
     const doFetch = this.options.fetch ?? globalThis.fetch;
     let res: Response;
     try {
-      res = await doFetch(url, { method, headers, body });
+      res = await doFetch(url, { method, headers, body, ...(options.keepalive && { keepalive: true }) });
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new ApiError(0, 'NETWORK', `${method} ${path} got no answer: ${reason}`, { cause });

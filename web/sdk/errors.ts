@@ -27,6 +27,8 @@ export type ApiErrorCode =
   | 'STREAM_ENDED'
   | 'STREAM_FULL'
   | 'SESSION_CLOSED'
+  | 'NOT_HLS'
+  | 'NOT_WEBRTC'
   | 'RECORDING_DISABLED'
   | 'RECORDING_EXISTS'
   | 'RECORDING_NOT_UPLOADING'
@@ -170,12 +172,14 @@ export class SocketError extends LivestreamError {
 
 /**
  * What failed on this side of the wire: `MEDIA` (no camera or microphone, permission denied),
- * `WEBRTC` (a peer connection operation), `RECORDER` (MediaRecorder).
+ * `WEBRTC` (a peer connection operation), `RECORDER` (MediaRecorder), `LIVE` (the live ladder:
+ * its encoders, or an upload that kept failing; `cause` holds the ApiError of the last attempt),
+ * `HLS` (the live ladder's player on a viewer: hls.js or the browser's own).
  *
  * @example
  * const needsPermission = (code: MediaErrorCode) => code === 'MEDIA';
  */
-export type MediaErrorCode = 'MEDIA' | 'WEBRTC' | 'RECORDER';
+export type MediaErrorCode = 'MEDIA' | 'WEBRTC' | 'RECORDER' | 'LIVE' | 'HLS';
 
 /**
  * A browser API the SDK drives failed; `cause` holds the original error (`NotAllowedError`, ...).

@@ -1,8 +1,9 @@
 /**
  * The DreamX Livestream browser SDK: REST ({@link LivestreamApi}), the WebSocket protocol
  * ({@link SignalingSocket}), and the two roles built on them ({@link Broadcaster},
- * {@link Viewer}), each with its chat room. Dependency-free; runs in browsers and, with
- * `WebSocket`, `RTCPeerConnection` and `fetch` injected, in Node. See docs/sdk.md.
+ * {@link Viewer}), each with its chat room. Dependency-free but for hls.js, which a viewer loads
+ * only when it plays the HLS tier; runs in browsers and, with `WebSocket`, `RTCPeerConnection`
+ * and `fetch` injected, in Node. See docs/sdk.md.
  *
  * @example
  * import { Broadcaster, LivestreamApi, Viewer } from './web/sdk/index.ts';
@@ -67,5 +68,6 @@ export type {
   StreamStats,
   StreamStatus,
   UploadTerms,
+  ViewerTier,
 } from './types.ts';
-export { Viewer, type ViewerEvents, type ViewerOptions } from './viewer.ts';
+export { OFFER_TIMEOUT_MS, Viewer, type ViewerEvents, type ViewerOptions } from './viewer.ts';

@@ -85,6 +85,15 @@ export type Recording = ServerRecording.PublicRecording;
 export type UploadTerms = ServerUpload.UploadTerms['upload'];
 
 /**
+ * How a viewer watches: a peer-to-peer seat (`webrtc`, well under a second behind) or the live
+ * ladder from the CDN (`hls`, a few seconds behind). See docs/live.md.
+ *
+ * @example
+ * const label: Record<ViewerTier, string> = { webrtc: 'Peer-to-peer', hls: 'HLS via CDN' };
+ */
+export type ViewerTier = Server.ViewerTier;
+
+/**
  * The broadcaster's live upload credential (`POST /api/livestream/{id}/live/credential`): an S3
  * presigned POST for every key under `keyPrefix`, of 1 to `maxBytes` bytes, until `expiresAt`.
  *

@@ -1,4 +1,4 @@
-import { LivestreamError, type PublicStream, Viewer } from '../../../sdk/index.ts';
+import { LivestreamError, type PublicStream, Viewer, type ViewerTier } from '../../../sdk/index.ts';
 import { type App, describeError, errorLine, heading, poll, showError } from '../app.ts';
 import { autoplay, unmuteButton } from '../components/autoplay.ts';
 import { ChatPanel } from '../components/chat.ts';
@@ -8,6 +8,9 @@ import type { PageContext } from '../router.ts';
 
 const COUNT_REFRESH_MS = 5000;
 const WAIT_FOR_START_MS = 3000;
+const LATENCY_REFRESH_MS = 1000;
+
+const TIER_TEXT: Record<ViewerTier, string> = { webrtc: 'Peer-to-peer', hls: 'HLS via CDN' };
 
 const CONNECTION_TEXT: Record<string, string> = {
   new: 'Waiting for the broadcaster…',
@@ -18,7 +21,11 @@ const CONNECTION_TEXT: Record<string, string> = {
   closed: '',
 };
 
-/** Watch a live stream: the broadcaster's video over WebRTC, the live count, chat. */
+/**
+ * Watch a live stream: the broadcaster's video over whichever tier the service placed this viewer
+ * in (WebRTC from the broadcaster, or the live ladder over HLS, with how far behind live it
+ * plays), the live count of both tiers, chat.
+ */
 export async function watchPage({ app, view, params, signal, onLeave }: PageContext<App>): Promise<void> {
   const id = params.id ?? '';
   const me = app.session.user?.userId;
@@ -32,6 +39,9 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
   const badge = h('span', { class: 'badge dark' }, '…');
   const unmute = unmuteButton(video);
   const count = h('output', { 'data-testid': 'viewer-count', 'aria-live': 'polite' });
+  const tierBadge = h('span', { class: 'badge', 'data-testid': 'viewer-tier', hidden: true });
+  // Not aria-live: it changes every second.
+  const latency = h('span', { class: 'muted', 'data-testid': 'viewer-latency', hidden: true });
   const title = heading('Watch');
   const meta = h('p', { class: 'muted' });
   const description = h('p', {});
@@ -59,7 +69,7 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
         'div',
         { class: 'stack' },
         h('div', { class: 'video-frame' }, video, overlay, h('div', { class: 'corner' }, badge)),
-        h('div', { class: 'row' }, count, h('span', { class: 'spacer' }), unmute),
+        h('div', { class: 'row' }, count, tierBadge, latency, h('span', { class: 'spacer' }), unmute),
         ended,
         left,
         error,
@@ -83,14 +93,29 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
   if (signal.aborted) return;
   if (stream.status === 'ended') return showEnded();
 
-  const viewer = new Viewer({ api: app.api, streamId: id });
+  const viewer = new Viewer({ api: app.api, streamId: id, video });
   viewer.on('stream', (media) => {
     video.srcObject = media;
     left.hidden = true;
     void autoplay(video, unmute);
   });
+  viewer.on('tier', (tier) => {
+    tierBadge.textContent = TIER_TEXT[tier];
+    tierBadge.dataset.tier = tier;
+    tierBadge.hidden = false;
+    if (tier !== 'hls' || over) return;
+    // The SDK plays the ladder in `video`; the overlay stays until a frame shows. Played once
+    // there is something to play: the player setting the source would abort an earlier play().
+    overlay.textContent = 'Loading the live stream…';
+    overlay.hidden = false;
+    video.addEventListener('loadeddata', () => void autoplay(video, unmute), { once: true });
+    showLatency();
+  });
+  video.addEventListener('playing', () => {
+    if (viewer.tier === 'hls' && !over) overlay.hidden = true;
+  });
   viewer.on('connection', (state) => {
-    if (over) return;
+    if (over || viewer.tier === 'hls') return;
     overlay.textContent = CONNECTION_TEXT[state] ?? state;
     overlay.hidden = state === 'connected';
     if (state === 'connected') left.hidden = true;
@@ -99,8 +124,10 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
     left.textContent = `The broadcaster lost their connection. The stream continues if they are back within ${graceSeconds} s.`;
     left.hidden = false;
   });
-  viewer.on('ended', ({ reason, message }) => {
+  viewer.on('ended', ({ reason, message, via }) => {
     over = true;
+    // How the end came here: `playlist` when the HLS tier played to the playlist's end.
+    ended.dataset.via = via;
     void viewer.leave().catch(() => {});
     showEnded(reason === 'terminated' && message ? `This stream has ended: ${message}` : undefined);
   });
@@ -134,6 +161,16 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
     return latest.status === 'live' && !over;
   });
 
+  /** The HLS tier's delay behind live, every second, while it plays. */
+  function showLatency(): void {
+    poll(signal, LATENCY_REFRESH_MS, async () => {
+      const seconds = viewer.latencySeconds();
+      latency.hidden = over || seconds === undefined;
+      if (seconds !== undefined) latency.textContent = `${seconds.toFixed(1)} s behind live`;
+      return !over;
+    });
+  }
+
   function render(s: PublicStream): void {
     title.textContent = s.title;
     meta.replaceChildren(
@@ -146,7 +183,7 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
     if (!over) {
       badge.textContent = s.status === 'live' ? 'LIVE' : s.status.toUpperCase();
       badge.className = `badge ${s.status === 'live' ? 'live' : 'dark'}`;
-      count.textContent = s.status === 'live' ? `${plural(s.viewerCount, 'viewer')} watching` : '';
+      count.textContent = s.status === 'live' ? watching(s) : '';
     }
   }
 
@@ -161,6 +198,8 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
     badge.textContent = 'ENDED';
     badge.className = 'badge dark';
     count.textContent = '';
+    tierBadge.hidden = true;
+    latency.hidden = true;
     chat.detach();
     chat.setEnabled(false, 'The stream has ended.');
     const latest = await app.api.getStream(id).catch(() => undefined);
@@ -172,4 +211,10 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
       if (history) chat.showHistory(history.messages);
     }
   }
+}
+
+/** `3 viewers watching (1 peer-to-peer, 2 HLS)`; both tiers only once the HLS tier has anyone. */
+function watching(s: PublicStream): string {
+  const total = `${plural(s.viewerCount, 'viewer')} watching`;
+  return s.tiers.hls > 0 ? `${total} (${s.tiers.webrtc} peer-to-peer, ${s.tiers.hls} HLS)` : total;
 }

@@ -1,0 +1,229 @@
+/**
+ * Both tiers end to end in headless Chromium on the local stack, with one peer-to-peer seat
+ * (PEER_SEATS_FALLBACK=1, PEER_SEATS_MAX=1): alice goes live from the app with the fake camera (the
+ * SDK's live ladder runs beside WebRTC); bob, carol and dave open the watch page one after another;
+ * bob gets the seat, carol and dave play the ladder from the CDN stand-in through hls.js, decoding
+ * frames, their page showing the tier and the delay behind live. All along, every segment any
+ * playlist lists answers 200. Ending from the app reaches the HLS viewers through the playlist's
+ * EXT-X-ENDLIST; afterwards every rendition decodes at the RESOLUTION its master states.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { decodeSegment } from '../support/media.ts';
+import { type SampleReport, sampleLiveCdn, segments, variants } from './live-cdn.ts';
+import {
+  buildApp,
+  launchChromium,
+  openPage,
+  type PageProblems,
+  screenshot,
+  signIn,
+  skipBrowser,
+  waitForFrames,
+} from './support.ts';
+
+/** One seat; a 4 s presence window so the HLS tier shows in the count within the test. */
+const ENV: Record<string, string> = {
+  PEER_SEATS_FALLBACK: '1',
+  PEER_SEATS_MAX: '1',
+  PRESENCE_WINDOW_SECONDS: '4',
+};
+const FRAMES = 30;
+/** Two shared cores encode three renditions, send WebRTC and decode three pages: generous. */
+const LIVE_TIMEOUT_MS = 90_000;
+
+let stack: LocalStack;
+let app: Awaited<ReturnType<typeof buildApp>>;
+let browser: Browser;
+const saved: Record<string, string | undefined> = {};
+const problems: PageProblems[] = [];
+
+beforeAll(async () => {
+  if (skipBrowser) return;
+  for (const [name, value] of Object.entries(ENV)) {
+    saved[name] = process.env[name];
+    process.env[name] = value;
+  }
+  app = await buildApp();
+  await Promise.all([
+    startLocalStack({ port: 0, quiet: true, webAppDir: app.dir }).then((started) => {
+      stack = started;
+    }),
+    launchChromium().then((launched) => {
+      browser = launched;
+    }),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+  await app?.remove();
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
+  let alice: Page;
+  const viewers: Record<'bob' | 'carol' | 'dave', Page> = {} as never;
+  let streamId = '';
+  let sampler: { stop(): Promise<SampleReport> } | undefined;
+  const cdn = (path = '') => `${stack.media.url}/live/${streamId}${path && `/${path}`}`;
+
+  async function open(name: string, path: string): Promise<Page> {
+    const opened = await openPage(browser);
+    problems.push(opened.problems);
+    await signIn(opened.page, stack.url, name, path);
+    return opened.page;
+  }
+
+  /** How old the live edge is: now minus the end of the newest segment 360p/index.m3u8 lists. */
+  async function edgeAgeSeconds(): Promise<number> {
+    const playlist = await (await fetch(cdn('360p/index.m3u8'))).text();
+    const dated = [...playlist.matchAll(/#EXT-X-PROGRAM-DATE-TIME:(.+)\n#EXTINF:([\d.]+)/g)];
+    const [, date = '', duration = '0'] = dated.at(-1) ?? [];
+    return (Date.now() - Date.parse(date) - Number(duration) * 1000) / 1000;
+  }
+
+  /** The page's decoder keeps presenting frames: `totalVideoFrames` grows over a second. */
+  async function decodes(page: Page): Promise<void> {
+    const frames = () =>
+      page
+        .getByTestId('video')
+        .evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
+    const before = await frames();
+    await expect.poll(frames, { timeout: 10_000 }).toBeGreaterThan(before + 10);
+  }
+
+  it(
+    'goes live from the app with the fake camera; the ladder reaches the CDN',
+    async () => {
+      alice = await open('alice', '/live');
+      await waitForFrames(alice, '[data-testid=preview-video]', 10, LIVE_TIMEOUT_MS);
+      await alice.getByTestId('live-title').fill('Two tiers');
+      await alice.getByTestId('live-record').uncheck();
+      await alice.getByTestId('start-button').click();
+      // The ladder starts (its encoders, a read of the playlists to resume) before the page says LIVE.
+      await alice.getByTestId('live-status').filter({ hasText: 'LIVE' }).waitFor({ timeout: 60_000 });
+      const share = (await alice.getByTestId('share-link').getAttribute('href')) ?? '';
+      streamId = decodeURIComponent(share.split('#/watch/')[1] ?? '');
+      expect(streamId).toMatch(/^[0-9a-f-]{36}$/);
+
+      // From the first master on, every listed segment is checked, four times a second.
+      sampler = sampleLiveCdn(cdn());
+      await expect
+        .poll(async () => (await fetch(cdn('index.m3u8'))).status, {
+          timeout: LIVE_TIMEOUT_MS,
+          interval: 500,
+        })
+        .toBe(200);
+    },
+    LIVE_TIMEOUT_MS + 30_000,
+  );
+
+  it(
+    'seats the first viewer peer-to-peer',
+    async () => {
+      viewers.bob = await open('bob', `/watch/${streamId}`);
+      await waitForFrames(viewers.bob, '[data-testid=video]', FRAMES, LIVE_TIMEOUT_MS);
+      expect(await viewers.bob.getByTestId('viewer-tier').textContent()).toBe('Peer-to-peer');
+      expect(await viewers.bob.getByTestId('viewer-latency').isHidden()).toBe(true);
+      expect(await viewers.bob.getByTestId('video').evaluate((v: HTMLVideoElement) => v.currentSrc)).toBe('');
+    },
+    LIVE_TIMEOUT_MS,
+  );
+
+  it(
+    'plays the other two from the CDN over HLS, frames decoded, tier and delay shown',
+    async () => {
+      for (const name of ['carol', 'dave'] as const) {
+        const page = await open(name, `/watch/${streamId}`);
+        viewers[name] = page;
+        await page.getByTestId('viewer-tier').filter({ hasText: 'HLS via CDN' }).waitFor({ timeout: 30_000 });
+        await waitForFrames(page, '[data-testid=video]', FRAMES, LIVE_TIMEOUT_MS);
+        await decodes(page);
+        // hls.js through MediaSource, not a peer's stream.
+        expect(await page.getByTestId('video').evaluate((v: HTMLVideoElement) => v.currentSrc)).toMatch(
+          /^blob:/,
+        );
+        // The delay shown is the playing frame's age by its PROGRAM-DATE-TIME: never less than
+        // the age of the newest segment listed, at most the window (and a stall) more. No fixed
+        // bound: a loaded machine encodes the ladder slower than real time, and the edge ages.
+        const delay = page.getByTestId('viewer-latency');
+        await delay.filter({ hasText: /s behind live$/ }).waitFor({ timeout: 15_000 });
+        const edgeBefore = await edgeAgeSeconds();
+        const seconds = Number.parseFloat((await delay.textContent()) ?? '');
+        const edgeAfter = await edgeAgeSeconds();
+        console.info(`${name}: ${seconds} s behind live, the newest segment ${edgeBefore.toFixed(1)} s old`);
+        expect(seconds).toBeGreaterThan(edgeBefore - 2);
+        expect(seconds).toBeLessThan(edgeAfter + 15);
+      }
+      // The seat kept its peer all along.
+      await decodes(viewers.bob);
+    },
+    3 * LIVE_TIMEOUT_MS,
+  );
+
+  it('counts both tiers on every watch page', async () => {
+    for (const page of Object.values(viewers)) {
+      await page
+        .getByTestId('viewer-count')
+        .filter({ hasText: '3 viewers watching (1 peer-to-peer, 2 HLS)' })
+        .waitFor({ timeout: 30_000 });
+    }
+    const stream = (await (await fetch(`${stack.url}/api/livestream/${streamId}`)).json()) as {
+      tiers: { webrtc: number; hls: number };
+    };
+    expect(stream.tiers).toEqual({ webrtc: 1, hls: 2 });
+    await Promise.all(Object.entries(viewers).map(([name, page]) => screenshot(page, `live-tiers-${name}`)));
+  }, 60_000);
+
+  it('ends from the app: HLS viewers reach the end through the playlist, the seat through signaling', async () => {
+    await alice.getByTestId('end-button').click();
+    for (const [name, page] of Object.entries(viewers)) {
+      const banner = page.getByTestId('ended-banner');
+      await banner.filter({ hasText: 'This stream has ended' }).waitFor({ timeout: 40_000 });
+      expect(await banner.getAttribute('data-via'), name).toBe(name === 'bob' ? 'signaling' : 'playlist');
+    }
+    const master = variants(await (await fetch(cdn('index.m3u8'))).text());
+    for (const { uri } of master) {
+      expect((await (await fetch(cdn(uri))).text()).trimEnd().split('\n').at(-1)).toBe('#EXT-X-ENDLIST');
+    }
+  }, 60_000);
+
+  it('never listed a segment the CDN did not serve', async () => {
+    const report = await (sampler as NonNullable<typeof sampler>).stop();
+    console.info(`live CDN sampled ${report.samples} times, ${report.checks} listed objects checked`);
+    expect(report.samples).toBeGreaterThan(0);
+    expect(report.checks).toBeGreaterThan(0);
+    expect(report.failures).toEqual([]);
+  });
+
+  it('decodes every rendition whole at the RESOLUTION its master states', async () => {
+    const master = variants(await (await fetch(cdn('index.m3u8'))).text());
+    expect(master.length).toBeGreaterThan(0);
+    for (const { attributes, uri } of master) {
+      const rendition = uri.split('/')[0] ?? '';
+      const listed = segments(await (await fetch(cdn(`${rendition}/full.m3u8`))).text());
+      expect(listed.length, rendition).toBeGreaterThan(3);
+      const parts: Uint8Array[] = [];
+      for (const object of [listed[0]?.map ?? '', ...listed.map((s) => s.uri)]) {
+        const res = await fetch(cdn(`${rendition}/${object}`));
+        expect(res.status, `${rendition}/${object}`).toBe(200);
+        parts.push(new Uint8Array(await res.arrayBuffer()));
+      }
+      const decoded = await decodeSegment(Buffer.concat(parts));
+      const [width, height] = (attributes.RESOLUTION ?? '').split('x').map(Number);
+      expect(decoded, rendition).toMatchObject({ width, height });
+      // A frame rate well above zero through every segment: nothing undecodable was skipped.
+      expect(decoded.frames, rendition).toBeGreaterThan(listed.length * 5);
+    }
+  }, 120_000);
+
+  it('raised no error in any page', () => {
+    for (const seen of problems) expect(seen.errors).toEqual([]);
+  });
+});
