@@ -16,7 +16,7 @@
  * publication, the player's polling and the fetch, end to end.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseMediaPlaylist } from '../web/sdk/live/playlists.ts';
+import { parseLivePlaylist } from './hls-playlist.ts';
 import { percentile, spread } from './stats.ts';
 
 export interface PlayersOptions {
@@ -134,7 +134,7 @@ async function player(n: number, options: PlayersOptions & { until: number }): P
     const loaded = await get(mediaUrl, 'playlist');
     if (!loaded) return false;
     counters.playlistFetchMs.push(loaded.ms);
-    const playlist = parseMediaPlaylist(text(loaded.body));
+    const playlist = parseLivePlaylist(text(loaded.body));
     const before = edge;
     for (const s of playlist.segments) {
       known.set(s.sequence, {

@@ -10,8 +10,8 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ffmpegPath } from '../local/mediaconvert/ffmpeg.ts';
-import { parseMediaPlaylist } from '../web/sdk/live/playlists.ts';
 import { chooseLadder, type Rendition, renditionKbps } from '../web/sdk/live/renditions.ts';
+import { parseLivePlaylist } from './hls-playlist.ts';
 
 const run = promisify(execFile);
 
@@ -54,7 +54,7 @@ export async function encodeLadder(dir: string, seconds: number): Promise<Encode
       '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', join(out, '%d.m4s'),
       join(out, 'source.m3u8'),
     ], { maxBuffer: 1 << 20 });
-    const playlist = parseMediaPlaylist(await readFile(join(out, 'source.m3u8'), 'utf8'));
+    const playlist = parseLivePlaylist(await readFile(join(out, 'source.m3u8'), 'utf8'));
     const segments = await Promise.all(
       playlist.segments.map(async (s) => {
         const path = join(out, s.uri);

@@ -6,6 +6,7 @@
  * scenario small, so CI proves they work without caring about the numbers.
  * See docs/PERFORMANCE.md for what each figure means on AWS.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -16,6 +17,7 @@ import { coldStartScenario } from './cold-start.ts';
 import { costScenario } from './cost.ts';
 import { firstFrameScenario } from './first-frame.ts';
 import { liveScenario } from './live.ts';
+import { liveBrowserScenario } from './live-browser.ts';
 import { type LiveFigures, liveCostScenario, liveOriginScenario } from './live-cost.ts';
 import { installMeter } from './meter.ts';
 import { restScenario } from './rest.ts';
@@ -105,9 +107,18 @@ process.env.CHAT_ROOM_RATE_LIMIT = '1000';
 // The quick live run lasts 5 s: a 2 s presence window lets its viewers beat (the full run keeps 30 s).
 if (quick && wanted('live')) process.env.PRESENCE_WINDOW_SECONDS ??= '2';
 const { startLocalStack } = await import('../local/stack.ts');
-// The first-frame scenario drives the web app in Chromium: built once, served by the stack at `/`.
+// live-browser needs streams without peer seats, set before the stack starts (PEER_SEATS_* are read
+// at cold start); first-frame needs the seats. Both in one run: live-browser gets a process of its
+// own, after this one's scenarios, with the same flags.
+const liveBrowserElsewhere = wanted('live-browser') && wanted('first-frame') && !skipBrowser;
+const liveBrowserHere = wanted('live-browser') && !liveBrowserElsewhere && !skipBrowser;
+if (liveBrowserHere) {
+  process.env.PEER_SEATS_FALLBACK = '0';
+  process.env.PEER_SEATS_MAX = '0';
+}
+// The browser scenarios drive the web app in Chromium: built once, served by the stack at `/`.
 const browserBench = wanted('first-frame') && !skipBrowser;
-const app = browserBench ? await buildApp() : undefined;
+const app = browserBench || liveBrowserHere ? await buildApp() : undefined;
 const stack = await startLocalStack({ port: 0, quiet: true, webAppDir: app?.dir });
 const figures: Record<string, unknown> = {};
 try {
@@ -143,6 +154,14 @@ try {
       : { players: 1000, seconds: 60, workers: 2, presenceViewers: 50, rendition: 'top' as const };
     figures.live = await report('live', live, () => liveScenario(stack, meter, live));
   }
+  if (liveBrowserHere) {
+    const liveBrowser = { viewers: quick ? 1 : 4, seconds: quick ? 5 : 30, peerSeats: 0 };
+    figures['live-browser'] = await report('live-browser', liveBrowser, () =>
+      liveBrowserScenario(stack, liveBrowser),
+    );
+  } else if (wanted('live-browser') && skipBrowser) {
+    console.log('\nlive-browser: skipped, no Chromium at /usr/bin/chromium (set CHROMIUM_PATH)');
+  }
   if (wanted('cold-start')) {
     // Node here is the machine's (the Lambda runtime is 22): compare bundles with each other, not with AWS.
     const coldStart = { runs: quick ? 2 : 10, node: process.version };
@@ -154,6 +173,19 @@ try {
 } finally {
   await stack.close();
   await app?.remove();
+}
+if (liveBrowserElsewhere) {
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      '--only=live-browser',
+      ...(quick ? ['--quick'] : []),
+    ],
+    { stdio: 'inherit', env: { ...process.env, PEER_SEATS_FALLBACK: '0', PEER_SEATS_MAX: '0' } },
+  );
+  if (child.status !== 0) throw new Error(`live-browser exited with ${child.status ?? child.signal}`);
 }
 if (wanted('cost')) {
   // From this run's counts, or the last ones on disk when a scenario was left out.
