@@ -36,11 +36,20 @@ export interface PlayersOptions {
 /** hls.js's liveSyncDurationCount: start this many target durations from the live edge. */
 export const LIVE_SYNC_SEGMENTS = 3;
 /**
- * hls.js's load policies (1.5+): 10 s to the first byte of anything; 20 s to load a playlist,
- * 120 s a segment. Past them, an error.
+ * hls.js's default load policies (its src/config.ts): the time allowed to the first byte and to the
+ * whole load, and the retries of a load that timed out or failed (non-2xx, network), the error
+ * retries `retryDelayMs` apart, doubling up to `maxRetryDelayMs`. Every failed attempt is an error;
+ * a load that fails its last retry is fatal: a player without its master stops, a segment is
+ * skipped, a playlist is loaded again at the next reload.
  */
-const FIRST_BYTE_TIMEOUT_MS = 10_000;
-const LOAD_TIMEOUT_MS = { master: 20_000, playlist: 20_000, init: 120_000, segment: 120_000 };
+const POLICY = {
+  master: { firstByteMs: Number.POSITIVE_INFINITY, loadMs: 20_000, timeoutRetries: 2, errorRetries: 1 },
+  playlist: { firstByteMs: 10_000, loadMs: 20_000, timeoutRetries: 2, errorRetries: 2 },
+  init: { firstByteMs: 10_000, loadMs: 120_000, timeoutRetries: 4, errorRetries: 6 },
+  segment: { firstByteMs: 10_000, loadMs: 120_000, timeoutRetries: 4, errorRetries: 6 },
+} as const;
+const RETRY_DELAY_MS = 1000;
+const MAX_RETRY_DELAY_MS = 8000;
 
 const wallClock = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -49,6 +58,8 @@ interface Counters {
   requests: { master: number; playlist: number; init: number; segment: number };
   bytes: number;
   errors: number;
+  /** Loads that failed every retry. */
+  fatal: { master: number; playlist: number; init: number; segment: number };
   errorSamples: string[];
   segmentFetchMs: number[];
   playlistFetchMs: number[];
@@ -62,6 +73,7 @@ const counters: Counters = {
   requests: { master: 0, playlist: 0, init: 0, segment: 0 },
   bytes: 0,
   errors: 0,
+  fatal: { master: 0, playlist: 0, init: 0, segment: 0 },
   errorSamples: [],
   segmentFetchMs: [],
   playlistFetchMs: [],
@@ -70,31 +82,57 @@ const counters: Counters = {
   stalledPlayers: 0,
 };
 
-/** One GET, read to its end; undefined (and counted) on an error. */
-async function get(
+class Timeout extends Error {}
+
+/** One attempt: a GET read to its end, or the error (counted). */
+async function attempt(
   url: string,
   kind: keyof Counters['requests'],
-): Promise<{ body: Uint8Array; ms: number } | undefined> {
+): Promise<{ body: Uint8Array; ms: number } | Error> {
+  const policy = POLICY[kind];
   counters.requests[kind]++;
   const started = performance.now();
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new Error('no first byte in time')), FIRST_BYTE_TIMEOUT_MS);
+  const timer = Number.isFinite(policy.firstByteMs)
+    ? setTimeout(() => abort.abort(new Timeout('no first byte in time')), policy.firstByteMs)
+    : undefined;
+  const loading = setTimeout(() => abort.abort(new Timeout('not loaded in time')), policy.loadMs);
   try {
     const res = await fetch(url, { signal: abort.signal });
     clearTimeout(timer);
-    const loading = setTimeout(
-      () => abort.abort(new Error('not loaded in time')),
-      LOAD_TIMEOUT_MS[kind] - (performance.now() - started),
-    );
-    const body = new Uint8Array(await res.arrayBuffer().finally(() => clearTimeout(loading)));
+    const body = new Uint8Array(await res.arrayBuffer());
     counters.bytes += body.byteLength;
     if (!res.ok) throw new Error(`${res.status} ${url}`);
     return { body, ms: performance.now() - started };
   } catch (error) {
-    clearTimeout(timer);
     counters.errors++;
-    if (counters.errorSamples.length < 10) counters.errorSamples.push(`${kind}: ${String(error)}`);
-    return undefined;
+    const reason = abort.signal.aborted ? abort.signal.reason : error;
+    if (counters.errorSamples.length < 10) counters.errorSamples.push(`${kind}: ${String(reason)}`);
+    return reason instanceof Error ? reason : new Error(String(reason));
+  } finally {
+    clearTimeout(timer);
+    clearTimeout(loading);
+  }
+}
+
+/** A load with hls.js's retries; undefined when it failed the last one (counted as fatal). */
+async function get(
+  url: string,
+  kind: keyof Counters['requests'],
+): Promise<{ body: Uint8Array; ms: number } | undefined> {
+  const policy = POLICY[kind];
+  let timeouts = 0;
+  let failures = 0;
+  for (;;) {
+    const result = await attempt(url, kind);
+    if (!(result instanceof Error)) return result;
+    if (result instanceof Timeout ? timeouts++ >= policy.timeoutRetries : failures++ >= policy.errorRetries) {
+      counters.fatal[kind]++;
+      return undefined;
+    }
+    if (!(result instanceof Timeout)) {
+      await sleep(Math.min(MAX_RETRY_DELAY_MS, RETRY_DELAY_MS * 2 ** (failures - 1)));
+    }
   }
 }
 
@@ -184,11 +222,21 @@ async function player(n: number, options: PlayersOptions & { until: number }): P
         continue;
       }
       if (!inits.has(segment.map)) {
+        if (!(await get(segment.map, 'init'))) {
+          // No init segment: this segment cannot play; the next one tries again.
+          counters.skipped++;
+          next++;
+          continue;
+        }
         inits.add(segment.map);
-        if (!(await get(segment.map, 'init'))) return;
       }
       const fetched = await get(segment.url, 'segment');
-      if (!fetched) return;
+      if (!fetched) {
+        counters.skipped++;
+        known.delete(next);
+        next++;
+        continue;
+      }
       counters.segmentFetchMs.push(fetched.ms);
       lags.push(wallClock() - (segment.pdt + segment.durationSec * 1000));
       known.delete(next);
@@ -222,6 +270,7 @@ parentPort?.postMessage({
   requests: counters.requests,
   bytes: counters.bytes,
   errors: counters.errors,
+  fatal: counters.fatal,
   errorSamples: counters.errorSamples,
   segmentFetchMs: counters.segmentFetchMs,
   playlistFetchMs: spread(counters.playlistFetchMs),

@@ -35,6 +35,8 @@ export interface LiveOptions {
   /** Real viewers who join (REST) and beat presence during the run. */
   presenceViewers: number;
   rendition: PlayersOptions['rendition'];
+  /** Players arrive over this many seconds (a live audience does not come in one instant). */
+  rampSeconds: number;
 }
 
 interface PlayersResult {
@@ -44,6 +46,7 @@ interface PlayersResult {
   requests: { master: number; playlist: number; init: number; segment: number };
   bytes: number;
   errors: number;
+  fatal: { master: number; playlist: number; init: number; segment: number };
   errorSamples: string[];
   segmentFetchMs: number[];
   playlistFetchMs: ReturnType<typeof spread>;
@@ -213,6 +216,15 @@ function summarize(
   const allRequests = requests.master + requests.playlist + requests.init + requests.segment;
   const bytes = results.reduce((sum, r) => sum + r.bytes, 0);
   const errors = results.reduce((sum, r) => sum + r.errors, 0);
+  const fatal = results.reduce(
+    (sum, r) => ({
+      master: sum.master + r.fatal.master,
+      playlist: sum.playlist + r.fatal.playlist,
+      init: sum.init + r.fatal.init,
+      segment: sum.segment + r.fatal.segment,
+    }),
+    { master: 0, playlist: 0, init: 0, segment: 0 },
+  );
   const segmentFetchMs = spread(results.flatMap((r) => r.segmentFetchMs));
   const lagMs = spread(results.flatMap((r) => r.lagMs));
   const perPlayerLag = results.flatMap((r) => r.perPlayerMedianLagMs);
@@ -251,6 +263,7 @@ function summarize(
     bytes,
     megabytesPerSecond: round(bytes / seconds / 1e6, 1),
     errors,
+    fatal,
     errorSamples: results.flatMap((r) => r.errorSamples).slice(0, 10),
     segmentFetchMs,
     playlistFetchMsP50: percentile(
@@ -307,7 +320,7 @@ function summarize(
       count: lagMs.n,
       p50Ms: ms(lagMs.p50),
       p95Ms: ms(lagMs.p95),
-      note: `${figures.skippedSegments} segments skipped, ${figures.stalledPlayers} players got none`,
+      note: `${figures.skippedSegments} segments skipped, ${figures.stalledPlayers} players got none, ${fatal.master} gave up on the master`,
     },
     ...uploads.map((u) => ({
       figure: `broadcaster upload ${u.rendition} (${u.ladderKbps} kbit/s ladder)`,

@@ -150,8 +150,19 @@ try {
   }
   if (wanted('live')) {
     const live = quick
-      ? { players: 50, seconds: 5, workers: 1, presenceViewers: 3, rendition: 'top' as const }
-      : { players: 1000, seconds: 60, workers: 2, presenceViewers: 50, rendition: 'top' as const };
+      ? { players: 50, seconds: 5, rampSeconds: 1, workers: 1, presenceViewers: 3, rendition: 'top' as const }
+      : {
+          players: 1000,
+          seconds: 60,
+          rampSeconds: 10,
+          workers: 2,
+          presenceViewers: 50,
+          rendition: 'top' as const,
+        };
+    // `--players=N` (and `--rendition=spread`): the same run at another size.
+    const players = Number(args.find((a) => a.startsWith('--players='))?.slice('--players='.length));
+    if (players > 0) live.players = players;
+    if (args.includes('--rendition=spread')) (live as { rendition: string }).rendition = 'spread';
     figures.live = await report('live', live, () => liveScenario(stack, meter, live));
   }
   if (liveBrowserHere) {
