@@ -15,6 +15,7 @@
  * frame was captured (`EXT-X-PROGRAM-DATE-TIME` + its duration): the upload, the playlist's
  * publication, the player's polling and the fetch, end to end.
  */
+import { Agent, get as httpGet } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseLivePlaylist } from './hls-playlist.ts';
 import { percentile, spread } from './stats.ts';
@@ -84,34 +85,52 @@ const counters: Counters = {
 
 class Timeout extends Error {}
 
-/** One attempt: a GET read to its end, or the error (counted). */
+/**
+ * One attempt: a GET read to its end, or the error (counted). Each player has its own keep-alive
+ * agent of two connections (one reloading playlists, one fetching segments), as a browser holds a
+ * couple of connections to a CDN host: the stack sees a player's connections, not one per request.
+ */
 async function attempt(
   url: string,
   kind: keyof Counters['requests'],
+  agent: Agent,
 ): Promise<{ body: Uint8Array; ms: number } | Error> {
   const policy = POLICY[kind];
   counters.requests[kind]++;
   const started = performance.now();
-  const abort = new AbortController();
-  const timer = Number.isFinite(policy.firstByteMs)
-    ? setTimeout(() => abort.abort(new Timeout('no first byte in time')), policy.firstByteMs)
-    : undefined;
-  const loading = setTimeout(() => abort.abort(new Timeout('not loaded in time')), policy.loadMs);
   try {
-    const res = await fetch(url, { signal: abort.signal });
-    clearTimeout(timer);
-    const body = new Uint8Array(await res.arrayBuffer());
-    counters.bytes += body.byteLength;
-    if (!res.ok) throw new Error(`${res.status} ${url}`);
+    const body = await new Promise<Uint8Array>((resolve, reject) => {
+      const req = httpGet(url, { agent }, (res) => {
+        clearTimeout(firstByte);
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const whole = Buffer.concat(chunks);
+          counters.bytes += whole.byteLength;
+          if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) resolve(whole);
+          else reject(new Error(`${res.statusCode} ${url}`));
+        });
+      });
+      const fail = (error: Error) => {
+        req.destroy(error);
+        reject(error);
+      };
+      const firstByte = Number.isFinite(policy.firstByteMs)
+        ? setTimeout(() => fail(new Timeout('no first byte in time')), policy.firstByteMs)
+        : undefined;
+      const loading = setTimeout(() => fail(new Timeout('not loaded in time')), policy.loadMs);
+      req.on('error', reject);
+      req.on('close', () => {
+        clearTimeout(firstByte);
+        clearTimeout(loading);
+      });
+    });
     return { body, ms: performance.now() - started };
   } catch (error) {
     counters.errors++;
-    const reason = abort.signal.aborted ? abort.signal.reason : error;
-    if (counters.errorSamples.length < 10) counters.errorSamples.push(`${kind}: ${String(reason)}`);
-    return reason instanceof Error ? reason : new Error(String(reason));
-  } finally {
-    clearTimeout(timer);
-    clearTimeout(loading);
+    if (counters.errorSamples.length < 10) counters.errorSamples.push(`${kind}: ${String(error)}`);
+    return error instanceof Error ? error : new Error(String(error));
   }
 }
 
@@ -119,12 +138,13 @@ async function attempt(
 async function get(
   url: string,
   kind: keyof Counters['requests'],
+  agent: Agent,
 ): Promise<{ body: Uint8Array; ms: number } | undefined> {
   const policy = POLICY[kind];
   let timeouts = 0;
   let failures = 0;
   for (;;) {
-    const result = await attempt(url, kind);
+    const result = await attempt(url, kind, agent);
     if (!(result instanceof Error)) return result;
     if (result instanceof Timeout ? timeouts++ >= policy.timeoutRetries : failures++ >= policy.errorRetries) {
       counters.fatal[kind]++;
@@ -154,7 +174,17 @@ function variants(master: string, base: string): string[] {
 async function player(n: number, options: PlayersOptions & { until: number }): Promise<void> {
   const lags: number[] = [];
   counters.lagMs.push(lags);
-  const master = await get(options.masterUrl, 'master');
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  try {
+    await play(options, n, lags, agent);
+  } finally {
+    agent.destroy();
+  }
+  if (lags.length === 0) counters.stalledPlayers++;
+}
+
+async function play(options: PlayersOptions & { until: number }, n: number, lags: number[], agent: Agent) {
+  const master = await get(options.masterUrl, 'master', agent);
   if (!master) return;
   const renditions = variants(text(master.body), options.masterUrl);
   const mediaUrl =
@@ -169,7 +199,7 @@ async function player(n: number, options: PlayersOptions & { until: number }): P
   let ended = false;
   let wake: (() => void) | undefined;
   const loadPlaylist = async () => {
-    const loaded = await get(mediaUrl, 'playlist');
+    const loaded = await get(mediaUrl, 'playlist', agent);
     if (!loaded) return false;
     counters.playlistFetchMs.push(loaded.ms);
     const playlist = parseLivePlaylist(text(loaded.body));
@@ -222,7 +252,7 @@ async function player(n: number, options: PlayersOptions & { until: number }): P
         continue;
       }
       if (!inits.has(segment.map)) {
-        if (!(await get(segment.map, 'init'))) {
+        if (!(await get(segment.map, 'init', agent))) {
           // No init segment: this segment cannot play; the next one tries again.
           counters.skipped++;
           next++;
@@ -230,7 +260,7 @@ async function player(n: number, options: PlayersOptions & { until: number }): P
         }
         inits.add(segment.map);
       }
-      const fetched = await get(segment.url, 'segment');
+      const fetched = await get(segment.url, 'segment', agent);
       if (!fetched) {
         counters.skipped++;
         known.delete(next);
@@ -244,7 +274,6 @@ async function player(n: number, options: PlayersOptions & { until: number }): P
     }
   })();
   await Promise.all([playlists, segments]);
-  if (lags.length === 0) counters.stalledPlayers++;
 }
 
 // Booting a worker (tsx compiles this module) takes seconds on a busy machine: say when booted,

@@ -83,19 +83,46 @@ function writerMessages(worker: Worker) {
   return { ready: readyP, done: doneP };
 }
 
+/** `post`, tried up to `tries` times a second apart: the stack under the players' load may drop a connection. */
+async function postRetried(
+  stack: LocalStack,
+  path: string,
+  token: string,
+  body: unknown,
+  failures: string[],
+  tries = 3,
+) {
+  for (let i = 1; ; i++) {
+    try {
+      return await post(stack, path, token, body);
+    } catch (error) {
+      failures.push(String(error));
+      if (i >= tries) throw error;
+      await sleep(1000);
+    }
+  }
+}
+
 /** Joins the HLS tier and beats presence when the service says, until `until`. */
 async function presenceViewer(stack: LocalStack, streamId: string, token: string, until: number) {
-  const joined = await post(stack, `/${streamId}/join`, token);
+  const failures: string[] = [];
+  const joined = await postRetried(stack, `/${streamId}/join`, token, {}, failures);
   if (joined.mode !== 'hls') throw new Error(`expected the HLS tier, got ${joined.mode}`);
   let beats = 0;
   let wait = Number(joined.presence?.nextBeatInMs ?? 0);
   while (wallClock() + wait < until) {
     await sleep(wait);
-    const beat = await post(stack, `/${streamId}/presence`, token, { viewerId: joined.viewerId });
+    const beat = await postRetried(
+      stack,
+      `/${streamId}/presence`,
+      token,
+      { viewerId: joined.viewerId },
+      failures,
+    );
     beats++;
     wait = Number(beat.nextBeatInMs);
   }
-  return { viewerId: joined.viewerId as string, beats };
+  return { viewerId: joined.viewerId as string, beats, failures };
 }
 
 export async function liveScenario(stack: LocalStack, meter: Meter, options: LiveOptions) {
@@ -177,6 +204,7 @@ export async function liveScenario(stack: LocalStack, meter: Meter, options: Liv
       written,
       results,
       beatCounts: viewers.map((v) => v.beats),
+      presenceFailures: viewers.flatMap((v) => v.failures),
       credentialUsage,
       uplinkUsage,
       runUsage,
@@ -195,6 +223,7 @@ function summarize(
     written: WriterResult;
     results: PlayersResult[];
     beatCounts: number[];
+    presenceFailures: string[];
     credentialUsage: Record<string, Usage>;
     uplinkUsage: Record<string, Usage>;
     runUsage: Record<string, Usage>;
@@ -291,6 +320,9 @@ function summarize(
     presence: {
       viewers: options.presenceViewers,
       beats,
+      /** Joins and beats that failed and were tried again (connections the loaded stack dropped). */
+      retried: run.presenceFailures.length,
+      retriedSamples: run.presenceFailures.slice(0, 5),
       perJoin: per(joinUsage, options.presenceViewers),
       perBeat: per(beatUsage, beats),
       beatMsP50: byHandler.beatPresence?.durationMsP50 ?? 0,
@@ -336,7 +368,7 @@ function summarize(
       figure: `presence beats (${options.presenceViewers} HLS viewers)`,
       count: beats,
       perSecond: round(beats / seconds, 2),
-      errors: 0,
+      errors: run.presenceFailures.length,
       p50Ms: ms(figures.presence.beatMsP50),
       note: `a beat: ${figures.presence.perBeat.writes} writes, ${figures.presence.perBeat.wru} WRU; alone ${figures.presence.quietBeat?.durationMsP50 ?? '-'} ms`,
     },
