@@ -20,6 +20,7 @@ import type { Page } from 'playwright-core';
 import { localS3Client } from '../local/s3/s3-client.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { launchChromium, openPage, signIn, waitForFrames } from '../test/browser/support.ts';
+import { parseLivePlaylist } from './hls-playlist.ts';
 import { percentile, round, spread } from './stats.ts';
 
 export interface LiveBrowserOptions {
@@ -146,13 +147,31 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
       viewers.push(page);
     }
 
+    // How old the live edge is: now minus the end of the newest segment any rendition lists (what
+    // the encoder and the upload take, before any player).
+    const renditionNames = [
+      ...(await (await fetch(`${cdn}/index.m3u8`)).text()).matchAll(/^(\w+)\/index\.m3u8$/gm),
+    ].map((m) => m[1] as string);
+    const edgeAgeMs = async () => {
+      const ends = await Promise.all(
+        renditionNames.map(async (name) => {
+          const { segments } = parseLivePlaylist(await (await fetch(`${cdn}/${name}/index.m3u8`)).text());
+          const last = segments.at(-1);
+          return last ? last.programDateTime + last.durationSec * 1000 : 0;
+        }),
+      );
+      return wallClock() - Math.max(...ends);
+    };
+
     // Glass-to-glass, every 250 ms on every page.
     const samples: number[] = [];
+    const edgeAges: number[] = [];
     const perViewer: number[][] = viewers.map(() => []);
     const sampleUntil = wallClock() + options.seconds * 1000;
     while (wallClock() < sampleUntil) {
       const tick = wallClock();
-      const shown = await Promise.all(viewers.map(shownLatency));
+      const [shown, edge] = await Promise.all([Promise.all(viewers.map(shownLatency)), edgeAgeMs()]);
+      edgeAges.push(edge);
       shown.forEach((seconds, i) => {
         if (seconds === undefined) return;
         samples.push(seconds * 1000);
@@ -163,7 +182,19 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
 
     // The uplink: what is stored per rendition, over the stream's seconds so far.
     const liveSeconds = (wallClock() - clickedAt) / 1000;
-    const renditions = await uploadedRenditions(s3, stack.s3.bucket, streamId, liveSeconds);
+    const stored = await uploadedRenditions(s3, stack.s3.bucket, streamId, liveSeconds);
+    // Seconds of media each rendition's full-history playlist lists: the encoder's pace.
+    const renditions = await Promise.all(
+      stored.map(async (r) => {
+        const { segments } = parseLivePlaylist(await (await fetch(`${cdn}/${r.rendition}/full.m3u8`)).text());
+        const mediaSeconds = segments.reduce((sum, segment) => sum + segment.durationSec, 0);
+        return {
+          ...r,
+          mediaSeconds: round(mediaSeconds, 1),
+          mediaKbps: mediaSeconds > 0 ? Math.round((r.bytes * 8) / mediaSeconds / 1000) : 0,
+        };
+      }),
+    );
     const g2g = spread(samples);
     const frames = firstFrame.map((f) => f.navigationToFrameMs);
     const figures = {
@@ -175,6 +206,8 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
         samples: firstFrame,
       },
       glassToGlassMs: g2g,
+      /** Age of the newest listed segment's end when sampled: the encoder's and the upload's share. */
+      edgeAgeMs: spread(edgeAges),
       perViewerGlassToGlassP50Ms: perViewer.map((s) => Math.round(percentile(s, 50))),
       uplink: renditions,
       posts: { count: posts.length, perSecond: round(posts.length / liveSeconds, 2) },
@@ -193,11 +226,17 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
         'p95 / max': `${round(g2g.p95 / 1000, 1)} s`,
         note: 'wall clock - PROGRAM-DATE-TIME of the frame on screen, every 250 ms',
       },
+      {
+        figure: 'age of the live edge (newest segment listed)',
+        p50: `${round(figures.edgeAgeMs.p50 / 1000, 1)} s`,
+        'p95 / max': `${round(figures.edgeAgeMs.p95 / 1000, 1)} s`,
+        note: 'wall clock - end of the newest segment: encoding and upload, before any player',
+      },
       ...renditions.map((r) => ({
         figure: `uplink ${r.rendition}: segment bytes per second live`,
         p50: `${r.kbps} kbit/s`,
         'p95 / max': '',
-        note: `${r.segments} segments in ${figures.liveSeconds} s, ${r.meanSegmentBytes} bytes each`,
+        note: `${r.segments} segments, ${r.mediaSeconds} s of media in ${figures.liveSeconds} s live (${r.mediaKbps} kbit/s of media)`,
       })),
       {
         figure: 'POSTs of the page (segments and playlists)',
