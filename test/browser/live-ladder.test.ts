@@ -27,6 +27,9 @@ let dir: string;
 let page: Page;
 let problems: PageProblems;
 let streamId = '';
+/** The frames the page's WebSockets sent and received (`stream:uplink` among the sent). */
+const sentFrames: string[] = [];
+const receivedFrames: string[] = [];
 
 interface LivePage {
   liveTest: {
@@ -70,7 +73,13 @@ afterAll(async () => {
 
 /** Opens the page and broadcasts as alice: a new stream, or `resume` (a reloaded page). */
 async function broadcast(resume?: string): Promise<string> {
-  if (!page) ({ page, problems } = await openPage(browser));
+  if (!page) {
+    ({ page, problems } = await openPage(browser));
+    page.on('websocket', (ws) => {
+      ws.on('framesent', ({ payload }) => sentFrames.push(String(payload)));
+      ws.on('framereceived', ({ payload }) => receivedFrames.push(String(payload)));
+    });
+  }
   await page.goto(`${stack.url}/`);
   await page.waitForFunction(() => 'liveTest' in window);
   const token = await stack.issuer.mint({ userId: 'alice' });
@@ -172,6 +181,11 @@ describe.skipIf(skipBrowser)('the live ladder in Chromium', () => {
           expect(decoded.frames).toBeGreaterThan(0);
         }
       }
+      // Playable: the broadcaster tells the service what its ladder sends (the peers' uplink: none yet).
+      await expect
+        .poll(() => sentFrames.map((f) => JSON.parse(f)).find((f) => f.action === 'stream:uplink'))
+        .toEqual({ action: 'stream:uplink', data: { ladderKbps: 4688 } });
+      expect(receivedFrames.filter((f) => f.includes('stream:error'))).toEqual([]);
       const replay = variants(await text('replay.m3u8'));
       expect(replay.map((v) => v.uri)).toEqual(['360p/full.m3u8', '480p/full.m3u8', '720p/full.m3u8']);
       expect(await text('720p/full.m3u8')).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');
