@@ -6,10 +6,11 @@
  */
 import { type LivestreamError, MediaError } from '../errors.ts';
 import { chooseCodecs } from './encoder.ts';
-import { masterPlaylist, resumeHistory } from './playlists.ts';
+import { masterPlaylist } from './playlists.ts';
 import { UploadQueue, type UploadStats } from './queue.ts';
 import { RenditionRun } from './rendition-run.ts';
 import { chooseLadder, ladderKbps, type Rendition } from './renditions.ts';
+import { resumeHistory } from './resume.ts';
 import { type CredentialSource, Credentials, postObject, readPlaylist } from './uploader.ts';
 
 /**
