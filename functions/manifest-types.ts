@@ -39,13 +39,17 @@ export interface TableGrant {
   readonly indexes?: readonly string[];
 }
 
-/** The recordings bucket's two prefixes: broadcasters' uploads, and MediaConvert's output. */
-export type BucketPrefix = 'uploads/' | 'media/';
+/**
+ * The recordings bucket's prefixes: broadcasters' recording uploads, MediaConvert's output, and
+ * the live ladder broadcasters write segment by segment (docs/live.md).
+ */
+export type BucketPrefix = 'uploads/' | 'media/' | 'live/';
 
 /**
  * S3 actions a handler may be granted on one prefix of the recordings bucket. `PutObject` covers
- * CreateMultipartUpload, UploadPart (what a presigned part URL is signed for) and
- * CompleteMultipartUpload; `ListBucket` is granted on the bucket, limited to the prefix.
+ * CreateMultipartUpload, UploadPart (what a presigned part URL is signed for),
+ * CompleteMultipartUpload and POST Object (what a presigned POST is signed for); `ListBucket` is
+ * granted on the bucket, limited to the prefix.
  */
 export type BucketAction =
   | 'PutObject'
@@ -119,7 +123,11 @@ export type EnvName =
   /** The role MediaConvert jobs run as (reads `uploads/`, writes `media/`). */
   | 'MEDIACONVERT_ROLE_ARN'
   /** Where `media/` is served: the CloudFront distribution's https URL (no trailing slash). */
-  | 'MEDIA_BASE_URL';
+  | 'MEDIA_BASE_URL'
+  /** How long a broadcaster's live upload credential (presigned POST) is good for (default 900 s). */
+  | 'LIVE_UPLOAD_TTL_SECONDS'
+  /** Largest object a live upload credential lets the broadcaster write (default 8 MiB). */
+  | 'LIVE_SEGMENT_MAX_BYTES';
 
 /** Non-table permissions, each a named capability the CDK turns into one precise statement. */
 export interface HandlerAccess {

@@ -411,6 +411,20 @@ export const handlers = {
     bucket: [{ prefix: 'uploads/', actions: ['GetObject'] }],
     access: { transcode: true },
   },
+  issueLiveCredential: {
+    entry: 'functions/api/issue-live-credential.ts',
+    env: [
+      'STREAMS_TABLE',
+      'RECORDINGS_BUCKET',
+      'MEDIA_BASE_URL',
+      'LIVE_UPLOAD_TTL_SECONDS',
+      'LIVE_SEGMENT_MAX_BYTES',
+      ...AUTH_ENV,
+    ],
+    grants: [{ table: 'streams', actions: ['GetItem'] }],
+    // A presigned POST carries its signer's permission: the broadcaster's uploads need PutObject.
+    bucket: [{ prefix: 'live/', actions: ['PutObject'] }],
+  },
   recordingJobState: {
     entry: 'functions/media/recording-job-state.ts',
     env: [...RECORDING_ENV],
@@ -451,6 +465,8 @@ export const restRoutes = [
   { method: 'POST', path: `${STREAM}/recording/complete`, handler: 'completeRecording', auth: 'user' },
   { method: 'GET', path: `${STREAM}/recording`, handler: 'getRecording', auth: 'public' },
   { method: 'DELETE', path: `${STREAM}/recording`, handler: 'deleteRecording', auth: 'user' },
+  // The live ladder: the broadcaster's browser writes segments straight to S3 (docs/live.md).
+  { method: 'POST', path: `${STREAM}/live/credential`, handler: 'issueLiveCredential', auth: 'user' },
 ] as const satisfies readonly RestRoute[];
 
 /** Route selection is `$request.body.action`; every action goes to `$default`'s router. */

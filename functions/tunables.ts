@@ -135,6 +135,26 @@ export const tunables = {
     parameter: 'RecordingUploadWindowSeconds',
     meaning: 'how long after a stream ends its owner may still open or finish an upload',
   },
+  // Long enough that the broadcaster renews well before the end without a request every few
+  // segments; short enough that a credential copied out of the page is soon worthless (it lets
+  // its holder write under that one stream's live prefix, even past the stream's end).
+  LIVE_UPLOAD_TTL_SECONDS: {
+    default: 900,
+    min: 60,
+    max: 3600,
+    parameter: 'LiveUploadTtlSeconds',
+    meaning:
+      "how long a broadcaster's live upload credential (an S3 presigned POST) is good for ([docs/live.md](docs/live.md))",
+  },
+  // A 1 s segment of the top rendition is well under 1 MiB; playlists are a few KiB.
+  LIVE_SEGMENT_MAX_BYTES: {
+    default: 8 * 1024 ** 2,
+    min: 256 * 1024,
+    max: 64 * 1024 ** 2,
+    parameter: 'LiveSegmentMaxBytes',
+    meaning:
+      'largest object (segment or playlist) a live upload credential lets the broadcaster write, in bytes (8 MiB)',
+  },
 } as const satisfies Partial<Record<EnvName, Tunable>>;
 
 export type TunableName = keyof typeof tunables;

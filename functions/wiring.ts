@@ -8,6 +8,7 @@ import { DynamoAudienceStore } from './adapters/audience-store.ts';
 import { DynamoChatStore } from './adapters/chat-store.ts';
 import { ApiGatewayConnectionSender } from './adapters/connection-sender.ts';
 import { DynamoConnectionStore } from './adapters/connection-store.ts';
+import { S3LiveUploads } from './adapters/live-uploads.ts';
 import { S3RecordingBucket } from './adapters/recording-bucket.ts';
 import { DynamoRecordingStore } from './adapters/recording-store.ts';
 import { DynamoRelayReads } from './adapters/relay-reads.ts';
@@ -19,6 +20,8 @@ import { EventBridgeWatchdogScheduler } from './adapters/watchdog-scheduler.ts';
 import { requireEnv, tunable, turnConfigFromEnv } from './config.ts';
 import type { AudienceDeps } from './core/audience.ts';
 import type { ChatDeps, ChatLimits } from './core/chat.ts';
+import { livePlaybackUrl } from './core/live-layout.ts';
+import type { LiveUploadDeps } from './core/live-upload.ts';
 import type { IdSource } from './core/ports.ts';
 import type { RecordingDeps } from './core/recording-upload.ts';
 import type { SeatDeps } from './core/seats.ts';
@@ -56,7 +59,7 @@ export function viewerDeps(): ViewerDeps {
   return {
     ...audienceDeps(),
     turn: turnConfigFromEnv(),
-    livePlaybackUrl: (streamId) => `${mediaBaseUrl}/live/${streamId}/index.m3u8`,
+    livePlaybackUrl: (streamId) => livePlaybackUrl(mediaBaseUrl, streamId),
   };
 }
 
@@ -113,6 +116,19 @@ export function recordingReadDeps(): Omit<RecordingDeps, 'bucket'> {
 /** Uploads and deletes: the streams table, the recordings bucket, the limits. */
 export function recordingDeps(): RecordingDeps {
   return { ...recordingReadDeps(), bucket: new S3RecordingBucket(requireEnv('RECORDINGS_BUCKET')) };
+}
+
+/** The live upload credential: the stream (who may broadcast), the bucket's live prefix, its limits. */
+export function liveUploadDeps(): LiveUploadDeps & { streams: DynamoStreamStore } {
+  return {
+    streams: new DynamoStreamStore(requireEnv('STREAMS_TABLE')),
+    uploads: new S3LiveUploads(requireEnv('RECORDINGS_BUCKET')),
+    mediaBaseUrl: requireEnv('MEDIA_BASE_URL'),
+    limits: {
+      maxBytes: tunable('LIVE_SEGMENT_MAX_BYTES'),
+      ttlSeconds: tunable('LIVE_UPLOAD_TTL_SECONDS'),
+    },
+  };
 }
 
 /** The S3 events' handler: probe the upload and submit its MediaConvert job. */

@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LIVE_PREFIX } from '../functions/core/live-layout.ts';
 import { MEDIA_PREFIX } from '../functions/core/media-layout.ts';
 import {
   eventSources,
@@ -209,6 +210,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       backend: bucket.backend,
       bucket: RECORDINGS_BUCKET,
       originPrefix: MEDIA_PREFIX,
+      livePrefix: LIVE_PREFIX,
       logger,
     });
     gateway = await createGateway({

@@ -257,6 +257,25 @@ export interface RecordingBucket {
   deletePrefix(prefix: string): Promise<number>;
 }
 
+/** A presigned POST (S3 POST Object): the form to send to `url`, good until `expiresAt` (epoch ms). */
+export interface UploadCredential {
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: number;
+}
+
+/** The bucket's live prefix as the broadcaster writes to it: browser uploads, no function in the way. */
+export interface LiveUploads {
+  /**
+   * A credential for any key that starts with `keyPrefix`, of 1 to `maxBytes` bytes each, with any
+   * Content-Type, for `expiresInSeconds`. The caller picks each key (a `key` field it adds).
+   */
+  credential(
+    keyPrefix: string,
+    limits: { maxBytes: number; expiresInSeconds: number },
+  ): Promise<UploadCredential>;
+}
+
 /** What MediaConvert's Probe says of a source: its video size, or nothing it can decode. */
 export interface ProbedSource {
   video?: { width: number; height: number };

@@ -47,6 +47,8 @@ const ENV_SOURCES = {
   MEDIA_BASE_URL: 'resource',
   RECORDING_MAX_BYTES: 'parameter',
   RECORDING_UPLOAD_WINDOW_SECONDS: 'parameter',
+  LIVE_UPLOAD_TTL_SECONDS: 'parameter',
+  LIVE_SEGMENT_MAX_BYTES: 'parameter',
   // The signing key stays in Secrets Manager; on AWS handlers read it by SIGNALING_SECRET_ARN.
   SIGNALING_SECRET: 'local-only',
 } as const satisfies Record<EnvName, EnvSource>;

@@ -96,10 +96,11 @@ export class MediaStorage extends Construct {
             ]
           : []),
       ],
-      // Browsers upload parts straight to S3 with presigned URLs and need the ETag of each part.
+      // Browsers upload straight to S3: recording parts to presigned URLs (PUT; they need each
+      // part's ETag), live segments and playlists with the live credential (POST Object).
       cors: [
         {
-          allowedMethods: [s3.HttpMethods.PUT],
+          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.POST],
           allowedOrigins: ['*'],
           allowedHeaders: ['*'],
           exposedHeaders: ['ETag'],

@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { contentTypeOf, type EmulatorLogger } from '../constants.ts';
 import { encodeKey } from '../s3/s3-client.ts';
@@ -11,16 +12,32 @@ export interface MediaCdnOptions {
   /** s3rver itself (CloudFront reads the bucket with origin access control, unsigned here). */
   readonly backend: string;
   readonly bucket: string;
-  /** The origin path: the bucket's `media/`. */
+  /** The default behaviour's origin path: the bucket's `media/`. */
   readonly originPrefix: string;
+  /**
+   * The `live/*` behaviour's path pattern (`live/`): its origin is the bucket root, so
+   * `/media/live/{id}/x` is the bucket's `live/{id}/x`.
+   */
+  readonly livePrefix: string;
   readonly logger: EmulatorLogger;
 }
+
+/**
+ * What the `live/*` behaviour's response headers say of caching: a playlist changes every
+ * segment, a segment (or init segment) never changes once written.
+ */
+const LIVE_CACHE_CONTROL: Readonly<Record<string, string>> = {
+  '.m3u8': 'max-age=1',
+  '.m4s': 'max-age=31536000, immutable',
+  '.mp4': 'max-age=31536000, immutable',
+};
 
 /** Response headers passed on from the origin, as CloudFront forwards them. */
 const PASSED = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified'];
 
 /**
- * The CloudFront distribution in front of the bucket's `media/` prefix: GET and HEAD only, the
+ * The CloudFront distribution in front of the bucket's `media/` prefix, and of its `live/` prefix
+ * under `/media/live/` (the live ladder, with its Cache-Control): GET and HEAD only, the
  * query string ignored (the cache policies forward none), `Access-Control-Allow-Origin: *` on
  * every answer (the CORS_ALLOW_ALL_ORIGINS response headers policy), single byte ranges as 206
  * (a suffix range too, which s3rver cannot do), S3's 404 for a missing key. The Content-Type is
@@ -65,7 +82,8 @@ export function createMediaCdn(options: MediaCdnOptions) {
       .split('/')
       .map(decodeLoosely)
       .join('/');
-    const key = `${options.originPrefix}${path}`;
+    const live = path.startsWith(options.livePrefix);
+    const key = live ? path : `${options.originPrefix}${path}`;
     // Only keys under the origin path: no dot segments, however they were encoded.
     if (path.split('/').some((s) => s === '..' || s === '.' || s === '')) {
       const missing = s3Error(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
@@ -85,6 +103,10 @@ export function createMediaCdn(options: MediaCdnOptions) {
       (!stored || stored === 'application/octet-stream')
     ) {
       res.setHeader('content-type', contentTypeOf(key));
+    }
+    const cacheControl = LIVE_CACHE_CONTROL[extname(key).toLowerCase()];
+    if (live && cacheControl && upstream.statusCode && upstream.statusCode < 300) {
+      res.setHeader('Cache-Control', cacheControl);
     }
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('X-Cache', 'Miss from cloudfront');

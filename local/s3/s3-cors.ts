@@ -4,10 +4,11 @@ import { s3Error } from './s3-errors.ts';
 
 /**
  * The recordings bucket's one CORS rule, as lib/constructs/media.ts configures it on AWS: a
- * browser PUTs parts from any origin with any headers and reads each part's ETag.
+ * browser PUTs recording parts and POSTs live uploads (POST Object) from any origin with any
+ * headers, and reads each part's ETag.
  */
 export const BUCKET_CORS_RULE = {
-  allowedMethods: ['PUT'],
+  allowedMethods: ['PUT', 'POST'],
   exposedHeaders: ['ETag'],
   maxAgeSeconds: 3600,
 } as const;
@@ -52,7 +53,7 @@ export function preflight(headers: IncomingHttpHeaders): HttpResponse {
 }
 
 /**
- * The CORS headers S3 adds to an actual request that matches the rule (an Origin, a PUT),
+ * The CORS headers S3 adds to an actual request that matches the rule (an Origin, a PUT or POST),
  * errors included; `Vary` alone otherwise, as a bucket with a CORS configuration does.
  */
 export function corsFor(method: string, headers: IncomingHttpHeaders): Record<string, string[]> {

@@ -78,3 +78,9 @@ export const noSuchUpload = (uploadId: string) =>
     'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
     { UploadId: uploadId },
   );
+
+/** A `.` or `..` segment: S3 takes it as a plain name, s3rver's filesystem store would resolve it on disk. */
+export const hasDotSegment = (path: string): boolean => path.split('/').some((s) => s === '.' || s === '..');
+
+export const dotSegmentRefusal = () =>
+  s3Error(400, 'InvalidArgument', 'The local S3 stand-in takes no "." or ".." path segments.');

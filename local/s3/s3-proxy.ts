@@ -3,7 +3,7 @@ import { clientIp, decodeLoosely, readBytes, splitUrl } from '../shared/http-io.
 import { AUTH_QUERY_PARAMS, verifySignature } from '../shared/sigv4.ts';
 import { encodeKey } from './s3-client.ts';
 import { corsFor, preflight } from './s3-cors.ts';
-import { s3Error } from './s3-errors.ts';
+import { dotSegmentRefusal, hasDotSegment, s3Error } from './s3-errors.ts';
 import { forwardBody, forwardHeaders, relay, reply } from './s3-forward.ts';
 import {
   abortUpload,
@@ -14,6 +14,7 @@ import {
   type UploadRef,
 } from './s3-multipart.ts';
 import type { CreatedBy, S3Notifier } from './s3-notifications.ts';
+import { postObject } from './s3-post.ts';
 import type { UploadStore } from './s3-store.ts';
 import type { S3rverBackend } from './s3rver-backend.ts';
 
@@ -132,20 +133,20 @@ export function createS3Proxy(options: S3ProxyOptions) {
     const [rawPath, rawQuery] = splitUrl(req.url ?? '/');
     const cors = corsFor(method, req.headers);
     if (method === 'OPTIONS') return reply(res, preflight(req.headers), {}, req);
+    const at = targetOf(rawPath.slice(options.prefix.length) || '/', rawQuery);
+    // POST Object (a browser's form upload to the bucket's URL) carries its authorization in the
+    // form: a signed POST policy, not a signed request. POST on a bucket with a subresource
+    // (`?delete`) is another API.
+    if (method === 'POST' && !at.key && rawQuery === '') {
+      return postObject(req, res, at.bucket, { bucket, endpoint: options.endpoint, backend, notifier }, cors);
+    }
     const verdict = await verifySignature({ method, rawPath, rawQuery, headers: req.headers });
     if (!verdict.ok) {
       const { statusCode, code, message, detail } = verdict.failure;
       return reply(res, s3Error(statusCode, code, message, detail), cors, req);
     }
-    const at = targetOf(rawPath.slice(options.prefix.length) || '/', rawQuery);
-    // S3 takes `..` as a plain name; s3rver's filesystem store would resolve it on disk.
-    if (`${decodeSegments([at.bucket])}/${at.key ?? ''}`.split('/').some((s) => s === '.' || s === '..')) {
-      const refusal = s3Error(
-        400,
-        'InvalidArgument',
-        'The local S3 stand-in takes no "." or ".." path segments.',
-      );
-      return reply(res, refusal, cors, req);
+    if (hasDotSegment(`${decodeSegments([at.bucket])}/${at.key ?? ''}`)) {
+      return reply(res, dotSegmentRefusal(), cors, req);
     }
     if (at.key !== undefined && at.uploadId !== null) {
       const ref = { bucket, key: at.key, uploadId: at.uploadId };

@@ -79,18 +79,24 @@ class SignatureCheck extends SignatureV4 {
       canonicalRequest,
       ALGORITHM_IDENTIFIER,
     );
-    const key = await getSigningKey(
-      Sha256,
-      LOCAL_CREDENTIALS,
-      scope.shortDate,
-      LOCAL_REGION,
-      this.signingName,
-    );
-    const hmac = new Sha256(key);
-    hmac.update(stringToSign);
-    const signature = Buffer.from(await hmac.digest()).toString('hex');
+    const signature = await localSignature(scope.shortDate, this.signingName, stringToSign);
     return { canonicalRequest, stringToSign, signature };
   }
+}
+
+/**
+ * HMAC-SHA256 of `data` with the local credentials' signing key for `shortDate` (`20240101`) and
+ * `service`, in hex: the last step of every SigV4 signature, and all of a POST policy's.
+ */
+export async function localSignature(
+  shortDate: string,
+  service: SigningService,
+  data: string,
+): Promise<string> {
+  const key = await getSigningKey(Sha256, LOCAL_CREDENTIALS, shortDate, LOCAL_REGION, service);
+  const hmac = new Sha256(key);
+  hmac.update(data);
+  return Buffer.from(await hmac.digest()).toString('hex');
 }
 
 const checkers = new Map<SigningService, SignatureCheck>();
@@ -100,7 +106,7 @@ const checkerFor = (service: SigningService) => {
   return checker;
 };
 
-interface Scope {
+export interface Scope {
   readonly accessKeyId: string;
   readonly longDate: string;
   readonly shortDate: string;
@@ -273,7 +279,7 @@ async function compare(
 }
 
 /** `local/20240101/us-east-1/s3/aws4_request`, checked against the key, date, region and service. */
-function parseScope(
+export function parseScope(
   credential: string,
   longDate: string,
   expected: SigningService,
@@ -342,14 +348,14 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 const canonicalValue = (value: string | undefined) => (value ?? '').replace(/\s+/g, ' ').trim();
 
 /** `20240101T120000Z` to epoch ms. */
-function parseAmzDate(text: string): number | undefined {
+export function parseAmzDate(text: string): number | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
   return Date.UTC(y as number, (mo as number) - 1, d, h, mi, s);
 }
 
-const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const failure = (
   statusCode: number,

@@ -37,6 +37,8 @@ const OWNER_ONLY: Record<string, unknown> = {
   recording: { contentType: 'text/html' },
   'recording/parts': { partNumber: 0, sizeBytes: 1 },
   'recording/complete': { parts: [] },
+  // The broadcaster may not choose what the credential reaches.
+  'live/credential': { keyPrefix: 'live/' },
 };
 /** Routes with a body that others than the owner call: viewers, chatters, admins, ticket holders. */
 const OTHERS = ['ticket', 'join', 'leave', 'chat', 'chat/ticket', 'terminate'];

@@ -90,6 +90,7 @@ export async function startMediaRig(
     backend: s3.backend,
     bucket: BUCKET,
     originPrefix: 'media/',
+    livePrefix: 'live/',
     logger,
   });
   app = (req, res) => {

@@ -1,6 +1,7 @@
 import { ApiError } from './errors.ts';
 import type {
   ChatMessage,
+  LiveCredential,
   PublicStream,
   Recording,
   SignalingTicket,
@@ -25,8 +26,8 @@ export interface ClientOptions {
   /** `fetch` to use (tests, polyfills); the global one by default. */
   fetch?: typeof fetch;
   /**
-   * The stream key, for an encoder without a user session: sent as `X-Stream-Key` on `start`
-   * and on the broadcaster's `ticket` (never in a URL).
+   * The stream key, for an encoder without a user session: sent as `X-Stream-Key` on `start`,
+   * on the broadcaster's `ticket` and on `liveCredential` (never in a URL).
    */
   streamKey?: string;
 }
@@ -74,7 +75,8 @@ export interface PartUrl {
 interface CallOptions {
   body?: unknown;
   query?: Record<string, string | number | undefined>;
-  streamKey?: boolean;
+  /** Send `X-Stream-Key`: `true` for the client's own key (if it has one), or this key. */
+  streamKey?: boolean | string;
 }
 
 const stream = (id: string) => `/api/livestream/${encodeURIComponent(id)}`;
@@ -204,6 +206,18 @@ export class LivestreamApi {
       streamKey: body.viewerId === undefined,
     });
     return answer.signaling;
+  }
+
+  /**
+   * `POST /{id}/live/credential` (owner, or the stream key; while live): the presigned POST the
+   * live ladder's segments and playlists are uploaded with (docs/live.md). `streamKey` overrides
+   * the client's own.
+   *
+   * @example
+   * const { url, fields, keyPrefix, expiresAt } = await api.liveCredential(streamId);
+   */
+  liveCredential(streamId: string, options: { streamKey?: string } = {}): Promise<LiveCredential> {
+    return this.call('POST', `${stream(streamId)}/live/credential`, { streamKey: options.streamKey ?? true });
   }
 
   /**
@@ -410,7 +424,8 @@ export class LivestreamApi {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (options.streamKey && this.options.streamKey) headers['X-Stream-Key'] = this.options.streamKey;
+    const streamKey = options.streamKey === true ? this.options.streamKey : options.streamKey || undefined;
+    if (streamKey) headers['X-Stream-Key'] = streamKey;
     let body: string | undefined;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);

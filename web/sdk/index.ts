@@ -56,6 +56,7 @@ export {
 export type {
   ChatMessage,
   EndReason,
+  LiveCredential,
   Page,
   PublicStream,
   Recording,

@@ -5,6 +5,7 @@
 
 // The shapes are the server's own (type-only imports: nothing of the server reaches a bundle), so
 // the SDK cannot drift from what the API answers.
+import type * as ServerLive from '../../functions/core/live-upload.ts';
 import type * as Server from '../../functions/core/model.ts';
 import type * as Protocol from '../../functions/core/protocol.ts';
 import type * as ServerRecording from '../../functions/core/recording-model.ts';
@@ -82,6 +83,21 @@ export type Recording = ServerRecording.PublicRecording;
  * const partBytes = Math.max(upload.minPartBytes, 8 * 1024 * 1024);
  */
 export type UploadTerms = ServerUpload.UploadTerms['upload'];
+
+/**
+ * The broadcaster's live upload credential (`POST /api/livestream/{id}/live/credential`): an S3
+ * presigned POST for every key under `keyPrefix`, of 1 to `maxBytes` bytes, until `expiresAt`.
+ *
+ * @example
+ * const { url, fields, keyPrefix } = await api.liveCredential(streamId);
+ * const form = new FormData();
+ * for (const [name, value] of Object.entries(fields)) form.append(name, value);
+ * form.append('key', `${keyPrefix}720p/0.m4s`);
+ * form.append('Content-Type', 'video/mp4');
+ * form.append('file', segment); // last
+ * await fetch(url, { method: 'POST', body: form });
+ */
+export type LiveCredential = ServerLive.LiveCredential;
 
 /**
  * A stored chat message. Render `message` as text (`textContent`), never as HTML.

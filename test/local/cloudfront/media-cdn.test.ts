@@ -22,6 +22,12 @@ describe('CloudFront stand-in (/media)', () => {
     // Stored without a type (as S3 defaults it): the extension decides.
     await put('media/s1/index_360p_init.cmfv', segment);
     await put('uploads/s1/source.webm', 'private');
+    await put('live/l1/index.m3u8', '#EXTM3U\n', 'application/vnd.apple.mpegurl');
+    await put('live/l1/720p/index.m3u8', '#EXTM3U\n', 'application/vnd.apple.mpegurl');
+    await put('live/l1/720p/init-1.mp4', segment, 'video/mp4');
+    await put('live/l1/720p/7.m4s', segment, 'video/mp4');
+    // A recording's folder named like the live behaviour is out of reach, as on CloudFront.
+    await put('media/live/l1/index.m3u8', 'not the live playlist');
   });
   afterAll(() => rig.close());
 
@@ -83,6 +89,34 @@ describe('CloudFront stand-in (/media)', () => {
       });
       expect(status, path).toBe(404);
     }
+  });
+
+  it("serves /media/live/... from the bucket's live/ with the live behaviour's Cache-Control", async () => {
+    const expected: Record<string, [type: string, cacheControl: string]> = {
+      'index.m3u8': ['application/vnd.apple.mpegurl', 'max-age=1'],
+      '720p/index.m3u8': ['application/vnd.apple.mpegurl', 'max-age=1'],
+      '720p/init-1.mp4': ['video/mp4', 'max-age=31536000, immutable'],
+      '720p/7.m4s': ['video/mp4', 'max-age=31536000, immutable'],
+    };
+    for (const [path, [type, cacheControl]] of Object.entries(expected)) {
+      const res = await media(`live/l1/${path}`, { headers: { Origin: 'http://localhost:5173' } });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toBe(type);
+      expect(res.headers.get('cache-control'), path).toBe(cacheControl);
+      expect(res.headers.get('access-control-allow-origin'), path).toBe('*');
+    }
+    expect(await (await media('live/l1/index.m3u8')).text()).toBe('#EXTM3U\n');
+    const ranged = await media('live/l1/720p/7.m4s', { headers: { Range: 'bytes=0-9' } });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get('cache-control')).toBe('max-age=31536000, immutable');
+
+    const missing = await media('live/l1/720p/8.m4s');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+    expect(missing.headers.get('cache-control')).toBeNull();
+    expect(await missing.text()).toContain('<Code>NoSuchKey</Code>');
+    // Recordings keep their behaviour: no Cache-Control of the live one.
+    expect((await media('s1/index.m3u8')).headers.get('cache-control')).toBeNull();
   });
 
   it('takes GET and HEAD only', async () => {

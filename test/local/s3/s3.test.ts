@@ -310,7 +310,7 @@ describe('S3 stand-in', () => {
     expect(await anonymous.text()).toContain('<Code>AccessDenied</Code><Message>Access Denied</Message>');
   });
 
-  it("answers CORS preflights like the bucket's rule: PUT from any origin, nothing else", async () => {
+  it("answers CORS preflights like the bucket's rule: PUT and POST from any origin, nothing else", async () => {
     const target = `${rig.s3.endpoint}/${BUCKET}/uploads/1/source.webm?partNumber=1&uploadId=x`;
     const preflight = (method: string) =>
       fetch(target, {
@@ -327,7 +327,7 @@ describe('S3 stand-in', () => {
     expect(put.status).toBe(200);
     expect(headersOf(put)).toMatchObject({
       'access-control-allow-origin': '*',
-      'access-control-allow-methods': 'PUT',
+      'access-control-allow-methods': 'PUT, POST',
       'access-control-allow-headers': 'content-type',
       'access-control-expose-headers': 'ETag',
       'access-control-max-age': '3600',
