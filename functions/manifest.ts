@@ -220,8 +220,9 @@ export const handlers = {
     entry: 'functions/api/beat-presence.ts',
     env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUDIENCE_ENV, ...AUTH_ENV],
     grants: [
-      // UpdateItem: a roll-up of the window before, and the peak it raises.
-      { table: 'streams', actions: ['UpdateItem'] },
+      // UpdateItem: a roll-up of the window before, and the peak it raises. GetItem: a beat for
+      // no session tells a stream that does not exist from a viewer that does not.
+      { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       // GetItem: why a beat was not counted (closed, another user's, a seat's).
       { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
       AUDIENCE_GRANT,
