@@ -39,8 +39,11 @@ export interface TableGrant {
   readonly indexes?: readonly string[];
 }
 
-/** The recordings bucket's two prefixes: broadcasters' uploads, and MediaConvert's output. */
-export type BucketPrefix = 'uploads/' | 'media/';
+/**
+ * The recordings bucket's prefixes: broadcasters' uploads, MediaConvert's output, and the live
+ * ladder the broadcaster's browser writes (docs/live.md).
+ */
+export type BucketPrefix = 'uploads/' | 'media/' | 'live/';
 
 /**
  * S3 actions a handler may be granted on one prefix of the recordings bucket. `PutObject` covers

@@ -7,6 +7,7 @@
 import { DynamoChatStore } from './adapters/chat-store.ts';
 import { ApiGatewayConnectionSender } from './adapters/connection-sender.ts';
 import { DynamoConnectionStore } from './adapters/connection-store.ts';
+import { S3LiveObjects } from './adapters/live-objects.ts';
 import { S3RecordingBucket } from './adapters/recording-bucket.ts';
 import { DynamoRecordingStore } from './adapters/recording-store.ts';
 import { DynamoRelayReads } from './adapters/relay-reads.ts';
@@ -95,6 +96,11 @@ export function recordingReadDeps(): Omit<RecordingDeps, 'bucket'> {
 /** Uploads and deletes: the streams table, the recordings bucket, the limits. */
 export function recordingDeps(): RecordingDeps {
   return { ...recordingReadDeps(), bucket: new S3RecordingBucket(requireEnv('RECORDINGS_BUCKET')) };
+}
+
+/** Ending the live ladder: the bucket's `live/` objects only, no table (the stream comes in its event). */
+export function liveFinishDeps() {
+  return { live: new S3LiveObjects(requireEnv('RECORDINGS_BUCKET')) };
 }
 
 /** The S3 events' handler: probe the upload and submit its MediaConvert job. */
