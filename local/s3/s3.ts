@@ -56,6 +56,7 @@ export interface LocalS3 {
  * - ListParts and AbortMultipartUpload, which s3rver lacks, over its filesystem store; UploadPart
  *   to an unknown upload and CompleteMultipartUpload's part list checked as S3 checks them, and a
  *   completed upload given S3's multipart ETag;
+ * - conditional writes (PutObject `If-Match`, `If-None-Match: *`), which s3rver ignores;
  * - the bucket's CORS rule; `aws-chunked` bodies decoded;
  * - S3 event notifications to the manifest's `s3` sources for objects created through it.
  * Whatever else s3rver does (GetObject, ListObjectsV2, DeleteObjects...) passes through.
