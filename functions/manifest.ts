@@ -162,7 +162,8 @@ export const handlers = {
   },
   getStream: {
     entry: 'functions/api/get-stream.ts',
-    env: ['STREAMS_TABLE'],
+    // MEDIA_BASE_URL: an ended stream's live replay is served from the CDN (core/replay.ts).
+    env: ['STREAMS_TABLE', 'MEDIA_BASE_URL'],
     grants: [{ table: 'streams', actions: ['GetItem'] }],
   },
   startStream: {

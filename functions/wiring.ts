@@ -43,6 +43,11 @@ export function viewerDeps(): ViewerDeps {
   return { ...seatDeps(), turn: turnConfigFromEnv() };
 }
 
+/** A stream's public view: an ended one's live replay is served from the CDN (`MEDIA_BASE_URL`). */
+export function publicStreamDeps() {
+  return { ...streamDeps(), mediaBaseUrl: requireEnv('MEDIA_BASE_URL') };
+}
+
 /** Pushing frames to WebSocket clients by connection id. */
 export function sender() {
   return new ApiGatewayConnectionSender(requireEnv('WS_CALLBACK_URL'));
@@ -90,6 +95,7 @@ export function recordingReadDeps(): Omit<RecordingDeps, 'bucket'> {
       maxBytes: tunable('RECORDING_MAX_BYTES'),
       uploadWindowMs: 1000 * tunable('RECORDING_UPLOAD_WINDOW_SECONDS'),
     },
+    mediaBaseUrl: requireEnv('MEDIA_BASE_URL'),
   };
 }
 

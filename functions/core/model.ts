@@ -1,4 +1,5 @@
 import type { RecordingState } from './recording-model.ts';
+import { type ReplaySource, replayOf } from './replay.ts';
 import type { TicketGrant } from './tickets.ts';
 
 /** The lifecycle of a stream: `created -> live -> ended`, nothing else. */
@@ -41,6 +42,11 @@ export interface StreamRecord {
   /** Present while the stream has a recording that is not deleted: the `recordings` index key. */
   recordingOwnerId?: string;
   recordingOpenedAt?: number;
+  /**
+   * The live ladder's bitrate, from the broadcaster's `stream:uplink` reports: present once its
+   * browser runs one (docs/live.md), so the stream has HLS playlists under `live/{streamId}/`.
+   */
+  ladderKbps?: number;
 }
 
 /** A seat change under way: its counter change is applied, its session write not yet confirmed. */
@@ -72,17 +78,25 @@ export interface PublicStream {
   recording: RecordingSummary | null;
 }
 
+/**
+ * The stream's replay at a glance: the server recording's state (`ready` for a live replay with no
+ * server recording), and what `playbackUrl` plays (`source`; null while nothing plays).
+ */
 export interface RecordingSummary {
   status: RecordingState['status'];
   playbackUrl: string | null;
   thumbnailUrl: string | null;
   durationSeconds: number | null;
+  source: ReplaySource | null;
 }
 
 const iso = (epochMs: number | undefined) => (epochMs === undefined ? null : new Date(epochMs).toISOString());
 
-/** Projects a stored stream onto its public fields; the key hash and shard never appear. */
-export function toPublicStream(stream: StreamRecord): PublicStream {
+/**
+ * Projects a stored stream onto its public fields; the key hash and shard never appear. With
+ * `mediaBaseUrl`, an ended stream's live replay is found too (see `replayOf`).
+ */
+export function toPublicStream(stream: StreamRecord, mediaBaseUrl?: string): PublicStream {
   return {
     streamId: stream.streamId,
     ownerId: stream.ownerId,
@@ -99,14 +113,20 @@ export function toPublicStream(stream: StreamRecord): PublicStream {
     endedAt: iso(stream.endedAt),
     endReason: stream.endReason ?? null,
     recordingUrl: stream.recordingUrl ?? null,
-    recording: stream.recording
-      ? {
-          status: stream.recording.status,
-          playbackUrl: stream.recording.playbackUrl ?? null,
-          thumbnailUrl: stream.recording.thumbnailUrl ?? null,
-          durationSeconds: stream.recording.durationSeconds ?? null,
-        }
-      : null,
+    recording: recordingSummary(stream, mediaBaseUrl),
+  };
+}
+
+function recordingSummary(stream: StreamRecord, mediaBaseUrl: string | undefined): RecordingSummary | null {
+  const { recording } = stream;
+  const replay = replayOf(stream, mediaBaseUrl);
+  if (!recording && !replay) return null;
+  return {
+    status: recording?.status ?? 'ready',
+    playbackUrl: replay?.playbackUrl ?? null,
+    thumbnailUrl: recording?.thumbnailUrl ?? null,
+    durationSeconds: recording?.durationSeconds ?? null,
+    source: replay?.source ?? null,
   };
 }
 

@@ -223,7 +223,7 @@ export async function listActiveStreams(
   page: { limit: number; offset: number; cursor?: string },
 ): Promise<{ streams: PublicStream[]; nextCursor: string | null }> {
   const result = await deps.streams.listLive({ limit: page.limit, skip: page.offset, cursor: page.cursor });
-  return { streams: result.streams.map(toPublicStream), nextCursor: result.nextCursor };
+  return { streams: result.streams.map((stream) => toPublicStream(stream)), nextCursor: result.nextCursor };
 }
 
 /**
