@@ -1,7 +1,7 @@
 /**
  * Ending the live ladder: the playlist text rules, the core over a fake bucket (renditions found
  * by listing, each media playlist ended once, a concurrent rewrite never lost), and the S3
- * adapter's exact commands. The whole path on the local stack is test/local/live-finish-stack.
+ * adapter's exact commands. The whole path on the local stack is test/integration/live-finish.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -2,7 +2,7 @@
  * Which replay a stream serves (docs/live.md, "Replay"): the live ladder's replay.m3u8 from the
  * moment a stream with one ends, the transcoded ladder once ready, nothing before the end. The
  * same choice in `GET …/recording` and the stream's public summary; the whole path on the local
- * stack is test/local/live-finish-stack.
+ * stack is test/integration/live-finish.
  */
 import { describe, expect, it } from 'vitest';
 import { type StreamRecord, toPublicStream } from '../../functions/core/model.ts';
