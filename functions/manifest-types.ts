@@ -40,8 +40,8 @@ export interface TableGrant {
 }
 
 /**
- * The recordings bucket's prefixes: broadcasters' recording uploads, MediaConvert's output, and
- * the live ladder broadcasters write segment by segment (docs/live.md).
+ * The recordings bucket's prefixes: broadcasters' uploads, MediaConvert's output, and the live
+ * ladder the broadcaster's browser writes (docs/live.md).
  */
 export type BucketPrefix = 'uploads/' | 'media/' | 'live/';
 
@@ -84,6 +84,13 @@ export type EnvName =
   | 'AUTH_ISSUER'
   | 'AUTH_AUDIENCE'
   | 'DEFAULT_MAX_VIEWERS'
+  /** Peer-to-peer seats of a stream with a live ladder (docs/live.md). */
+  | 'PEER_SEATS_FALLBACK'
+  | 'PEER_SEATS_MAX'
+  | 'PEER_SEAT_KBPS'
+  /** The HLS tier's presence window (core/audience.ts). */
+  | 'PRESENCE_WINDOW_SECONDS'
+  | 'AUDIENCE_TABLE'
   | 'TURN_SERVER'
   | 'TURN_USERNAME'
   | 'TURN_PASSWORD'

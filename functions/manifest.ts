@@ -58,7 +58,8 @@ export const tables = {
         sortKey: { name: 'recordingOpenedAt', type: 'N' },
       },
     ],
-    // Feeds `finishRecording`: a stream that ends with its upload still open gets it completed.
+    // Feeds `finishRecording` (a stream that ends with its upload still open gets it completed)
+    // and `finishLive` (a stream that ends with a live ladder gets its playlists ended).
     stream: 'NEW_IMAGE',
   },
   viewers: {
@@ -84,6 +85,14 @@ export const tables = {
     ttlAttribute: 'expiresAt',
     // Feeds the fan-out: new and deleted messages reach every member of the stream's room.
     stream: 'NEW_IMAGE',
+  },
+  // The HLS tier's counters: AUDIENCE_SHARDS rows per stream (`<streamId>#<shard>`), so a large
+  // audience's joins and presence beats spread over many items (core/audience.ts).
+  audience: {
+    name: 'LivestreamAudience',
+    partitionKey: { name: 'shardId', type: 'S' },
+    indexes: [],
+    ttlAttribute: 'expiresAt',
   },
   connections: {
     name: 'LivestreamConnections',
@@ -122,6 +131,13 @@ const TURN_ENV = [
 const TICKET_ENV = ['SIGNALING_URL', 'SIGNALING_SECRET_ARN', 'SIGNALING_TICKET_TTL_SECONDS'] as const;
 /** Tables and the repair delay of everything that counts viewers in or out (core/seats.ts). */
 const SEAT_ENV = ['STREAMS_TABLE', 'VIEWERS_TABLE', 'SEAT_REPAIR_AFTER_SECONDS'] as const;
+/** Counting the HLS tier (core/audience.ts): its shards, its presence window. */
+const AUDIENCE_ENV = ['AUDIENCE_TABLE', 'PRESENCE_WINDOW_SECONDS'] as const;
+/** A join or a beat may roll up a presence window: every shard read, the stream's figures written. */
+const AUDIENCE_GRANT = {
+  table: 'audience',
+  actions: ['UpdateItem', 'BatchGetItem'],
+} as const satisfies TableGrant;
 const WATCHDOG_ENV = [
   'BROADCASTER_GRACE_SECONDS',
   'WATCHDOG_FUNCTION_ARN',
@@ -161,7 +177,8 @@ export const handlers = {
   },
   getStream: {
     entry: 'functions/api/get-stream.ts',
-    env: ['STREAMS_TABLE'],
+    // MEDIA_BASE_URL: an ended stream's live replay is served from the CDN (core/replay.ts).
+    env: ['STREAMS_TABLE', 'MEDIA_BASE_URL'],
     grants: [{ table: 'streams', actions: ['GetItem'] }],
   },
   startStream: {
@@ -192,13 +209,26 @@ export const handlers = {
   },
   joinStream: {
     entry: 'functions/api/join-stream.ts',
-    env: [...SEAT_ENV, ...AUTH_ENV, ...TURN_ENV, ...TICKET_ENV],
+    env: [...SEAT_ENV, ...AUDIENCE_ENV, 'MEDIA_BASE_URL', ...AUTH_ENV, ...TURN_ENV, ...TICKET_ENV],
     grants: [
       { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       // GetItem: repairing an interrupted join or leave reads its session.
       { table: 'viewers', actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+      AUDIENCE_GRANT,
     ],
     access: { signalingSecret: true },
+  },
+  beatPresence: {
+    entry: 'functions/api/beat-presence.ts',
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUDIENCE_ENV, ...AUTH_ENV],
+    grants: [
+      // UpdateItem: a roll-up of the window before, and the peak it raises. GetItem: a beat for
+      // no session tells a stream that does not exist from a viewer that does not.
+      { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
+      // GetItem: why a beat was not counted (closed, another user's, a seat's).
+      { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
+      AUDIENCE_GRANT,
+    ],
   },
   leaveStream: {
     entry: 'functions/api/leave-stream.ts',
@@ -238,6 +268,10 @@ export const handlers = {
     entry: 'functions/ws/default.ts',
     env: [
       ...SEAT_ENV,
+      // `stream:uplink`: the broadcaster's report sets its stream's peer seats.
+      'PEER_SEATS_FALLBACK',
+      'PEER_SEATS_MAX',
+      'PEER_SEAT_KBPS',
       'CONNECTIONS_TABLE',
       'CHAT_TABLE',
       'CHAT_RATE_LIMIT',
@@ -321,7 +355,7 @@ export const handlers = {
   },
   getStreamStats: {
     entry: 'functions/api/get-stats.ts',
-    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUTH_ENV],
+    env: ['STREAMS_TABLE', 'VIEWERS_TABLE', 'PRESENCE_WINDOW_SECONDS', ...AUTH_ENV],
     grants: [
       { table: 'streams', actions: ['GetItem'] },
       { table: 'viewers', actions: ['Query'] },
@@ -372,6 +406,14 @@ export const handlers = {
     grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
     bucket: COMPLETE_UPLOAD,
   },
+  finishLive: {
+    entry: 'functions/media/finish-live.ts',
+    env: ['RECORDINGS_BUCKET'],
+    // The stream's id and state come in its DynamoDB stream record: no table access at all.
+    grants: [],
+    // List the renditions, read each media playlist, write it back ended; nothing outside live/.
+    bucket: [{ prefix: 'live/', actions: ['ListBucket', 'GetObject', 'PutObject'] }],
+  },
   transcodeRecording: {
     entry: 'functions/media/transcode-recording.ts',
     env: [...RECORDING_ENV, 'MEDIACONVERT_ROLE_ARN'],
@@ -415,6 +457,8 @@ export const restRoutes = [
   { method: 'POST', path: `${STREAM}/ticket`, handler: 'issueTicket', auth: 'user' },
   { method: 'POST', path: `${STREAM}/join`, handler: 'joinStream', auth: 'user' },
   { method: 'POST', path: `${STREAM}/leave`, handler: 'leaveStream', auth: 'user' },
+  // The HLS tier's presence: one beat per window per viewer (docs/live.md, "Counting").
+  { method: 'POST', path: `${STREAM}/presence`, handler: 'beatPresence', auth: 'user' },
   { method: 'GET', path: `${STREAM}/chat`, handler: 'listChat', auth: 'user' },
   { method: 'POST', path: `${STREAM}/chat/ticket`, handler: 'issueChatTicket', auth: 'user' },
   // Moderation: the owner, or a moderator/admin claim. One function, one small set of grants.
@@ -496,6 +540,20 @@ export const eventSources = [
           NewImage: { status: { S: ['ended'] }, recording: { M: { status: { S: ['uploading'] } } } },
         },
       },
+    ],
+  },
+  {
+    kind: 'dynamodb-stream',
+    table: 'streams',
+    handler: 'finishLive',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    // Only an ended stream whose broadcaster ran a live ladder (`ladderKbps`, from its
+    // `stream:uplink` reports; `exists` must name the attribute's type, N). Every later write to
+    // such a row wakes it again (a recording's progress, say): each finds its playlists ended
+    // and writes nothing, for one List and a few GETs.
+    filters: [
+      { dynamodb: { NewImage: { status: { S: ['ended'] }, ladderKbps: { N: [{ exists: true }] } } } },
     ],
   },
   {

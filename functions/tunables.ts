@@ -18,13 +18,45 @@ export interface Tunable {
 }
 
 export const tunables = {
+  // A spec client broadcasts no live ladder: every viewer is a peer of its browser, as before.
   DEFAULT_MAX_VIEWERS: {
     default: 50,
     min: 1,
     max: 10_000,
     parameter: 'DefaultMaxViewers',
     meaning:
-      'viewer limit of a stream created without `maxViewers` (each viewer is a peer connection from the broadcaster)',
+      'peer-to-peer seats of a stream whose broadcaster runs no live ladder and whose owner set no `maxViewers` ([docs/live.md](docs/live.md))',
+  },
+  PEER_SEATS_FALLBACK: {
+    default: 2,
+    min: 0,
+    max: 50,
+    parameter: 'PeerSeatsFallback',
+    meaning:
+      'peer-to-peer seats of a stream with a live ladder before its broadcaster has measured its uplink',
+  },
+  PEER_SEATS_MAX: {
+    default: 10,
+    min: 0,
+    max: 50,
+    parameter: 'PeerSeatsMax',
+    meaning: 'most peer-to-peer seats any uplink earns a stream with a live ladder (the rest watch HLS)',
+  },
+  PEER_SEAT_KBPS: {
+    default: 2500,
+    min: 100,
+    max: 20_000,
+    parameter: 'PeerSeatKbps',
+    meaning: "uplink one peer-to-peer viewer takes (the SDK's 720p send bitrate)",
+  },
+  // A viewer beats once per window: shorter windows count faster and cost more requests.
+  PRESENCE_WINDOW_SECONDS: {
+    default: 30,
+    min: 2,
+    max: 600,
+    parameter: 'PresenceWindowSeconds',
+    meaning:
+      'presence window of the HLS tier: its count trails by one to two windows ([docs/live.md](docs/live.md))',
   },
   TURN_TTL_SECONDS: {
     default: 3600,

@@ -4,9 +4,11 @@
  * not instances, so each bundle holds only the adapters its handler asks for.
  */
 
+import { DynamoAudienceStore } from './adapters/audience-store.ts';
 import { DynamoChatStore } from './adapters/chat-store.ts';
 import { ApiGatewayConnectionSender } from './adapters/connection-sender.ts';
 import { DynamoConnectionStore } from './adapters/connection-store.ts';
+import { S3LiveObjects } from './adapters/live-objects.ts';
 import { S3LiveUploads } from './adapters/live-uploads.ts';
 import { S3RecordingBucket } from './adapters/recording-bucket.ts';
 import { DynamoRecordingStore } from './adapters/recording-store.ts';
@@ -17,9 +19,13 @@ import { MediaConvertTranscoder } from './adapters/transcoder.ts';
 import { DynamoViewerStore } from './adapters/viewer-store.ts';
 import { EventBridgeWatchdogScheduler } from './adapters/watchdog-scheduler.ts';
 import { requireEnv, tunable, turnConfigFromEnv } from './config.ts';
+import type { AudienceDeps } from './core/audience.ts';
 import type { ChatDeps, ChatLimits } from './core/chat.ts';
+import { livePlaybackUrl } from './core/live-layout.ts';
 import type { LiveUploadDeps } from './core/live-upload.ts';
+import type { IdSource } from './core/ports.ts';
 import type { RecordingDeps } from './core/recording-upload.ts';
+import type { SeatDeps } from './core/seats.ts';
 import type { SignalingDeps } from './core/signaling.ts';
 import type { StreamDeps } from './core/streams.ts';
 import type { ViewerDeps } from './core/viewers.ts';
@@ -35,13 +41,32 @@ export function sessionDeps() {
 }
 
 /** Counting viewers in and out: sessions, and when to repair an interrupted change. */
-export function seatDeps(): Omit<ViewerDeps, 'turn'> {
+export function seatDeps(): SeatDeps & { ids: IdSource } {
   return { ...sessionDeps(), seatRepairAfterMs: 1000 * tunable('SEAT_REPAIR_AFTER_SECONDS') };
 }
 
-/** Join also hands out ICE servers, so only it reads the TURN configuration. */
+/** The HLS tier's counting: its shards and its presence window (core/audience.ts). */
+export function audienceDeps(): AudienceDeps {
+  return {
+    ...seatDeps(),
+    audience: new DynamoAudienceStore(requireEnv('AUDIENCE_TABLE')),
+    windowMs: 1000 * tunable('PRESENCE_WINDOW_SECONDS'),
+  };
+}
+
+/** Join places viewers on either tier, and hands out ICE servers (only it reads TURN's configuration). */
 export function viewerDeps(): ViewerDeps {
-  return { ...seatDeps(), turn: turnConfigFromEnv() };
+  const mediaBaseUrl = requireEnv('MEDIA_BASE_URL');
+  return {
+    ...audienceDeps(),
+    turn: turnConfigFromEnv(),
+    livePlaybackUrl: (streamId) => livePlaybackUrl(mediaBaseUrl, streamId),
+  };
+}
+
+/** A stream's public view: an ended one's live replay is served from the CDN (`MEDIA_BASE_URL`). */
+export function publicStreamDeps() {
+  return { ...streamDeps(), mediaBaseUrl: requireEnv('MEDIA_BASE_URL') };
 }
 
 /** Pushing frames to WebSocket clients by connection id. */
@@ -91,6 +116,7 @@ export function recordingReadDeps(): Omit<RecordingDeps, 'bucket'> {
       maxBytes: tunable('RECORDING_MAX_BYTES'),
       uploadWindowMs: 1000 * tunable('RECORDING_UPLOAD_WINDOW_SECONDS'),
     },
+    mediaBaseUrl: requireEnv('MEDIA_BASE_URL'),
   };
 }
 
@@ -110,6 +136,11 @@ export function liveUploadDeps(): LiveUploadDeps & { streams: DynamoStreamStore 
       ttlSeconds: tunable('LIVE_UPLOAD_TTL_SECONDS'),
     },
   };
+}
+
+/** Ending the live ladder: the bucket's `live/` objects only, no table (the stream comes in its event). */
+export function liveFinishDeps() {
+  return { live: new S3LiveObjects(requireEnv('RECORDINGS_BUCKET')) };
 }
 
 /** The S3 events' handler: probe the upload and submit its MediaConvert job. */
@@ -178,5 +209,14 @@ export function signalingDeps(): SignalingDeps {
 
 /** $default also runs the chat actions: room bans, and posting under the same limits as REST. */
 export function frameDeps(): FrameDeps {
-  return { ...signalingDeps(), ...chatDeps(), chatLimits: chatLimitsFromEnv() };
+  return {
+    ...signalingDeps(),
+    ...chatDeps(),
+    chatLimits: chatLimitsFromEnv(),
+    seats: {
+      fallback: tunable('PEER_SEATS_FALLBACK'),
+      max: tunable('PEER_SEATS_MAX'),
+      seatKbps: tunable('PEER_SEAT_KBPS'),
+    },
+  };
 }

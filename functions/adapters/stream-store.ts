@@ -1,7 +1,14 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EndReason, PendingSeat, StreamRecord } from '../core/model.ts';
-import type { LivePage, SeatChange, StreamStore, WriteResult } from '../core/ports.ts';
+import type {
+  AudienceRollUp,
+  LadderReport,
+  LivePage,
+  SeatChange,
+  StreamStore,
+  WriteResult,
+} from '../core/ports.ts';
 import { call, documentClient, isConditionFailure } from './dynamo.ts';
 import { listLiveStreams } from './live-index.ts';
 import { markerName, toStreamRecord } from './seat-markers.ts';
@@ -122,10 +129,64 @@ export class DynamoStreamStore implements StreamStore {
   addViewer(streamId: string, viewerId: string, at: number): Promise<WriteResult<StreamRecord>> {
     return this.update(streamId, {
       UpdateExpression: 'SET viewerCount = viewerCount + :one, totalViews = totalViews + :one, #m = :at',
-      ConditionExpression: '#status = :live AND viewerCount < maxViewers',
+      // Rows from before peer seats carry only `maxViewers`, which was the seat limit then.
+      ConditionExpression:
+        '#status = :live AND (viewerCount < peerSeats OR (attribute_not_exists(peerSeats) AND viewerCount < maxViewers))',
       ExpressionAttributeNames: { '#status': 'status', '#m': markerName({ kind: 'joining', viewerId, at }) },
       ExpressionAttributeValues: { ':one': 1, ':live': 'live', ':at': at },
     });
+  }
+
+  setLadder(
+    streamId: string,
+    connectionId: string,
+    ladder: LadderReport,
+  ): Promise<WriteResult<StreamRecord>> {
+    const uplink = ladder.uplinkKbps === undefined ? '' : ', uplinkKbps = :uplink';
+    return this.update(streamId, {
+      UpdateExpression: `SET ladderKbps = :ladder, peerSeats = :seats${uplink}`,
+      ConditionExpression: '#status = :live AND broadcasterConnectionId = :c',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':ladder': ladder.ladderKbps,
+        ':seats': ladder.peerSeats,
+        ':live': 'live',
+        ':c': connectionId,
+        ...(ladder.uplinkKbps !== undefined && { ':uplink': ladder.uplinkKbps }),
+      },
+    });
+  }
+
+  recordAudience(streamId: string, audience: AudienceRollUp): Promise<WriteResult<StreamRecord>> {
+    return this.update(
+      streamId,
+      {
+        UpdateExpression: 'SET hlsViewers = :n, hlsViews = :v, hlsWindow = :w, hlsFreshUntil = :until',
+        ConditionExpression: '#status = :live AND (attribute_not_exists(hlsWindow) OR hlsWindow < :w)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':n': audience.viewers,
+          ':v': audience.views,
+          ':w': audience.window,
+          ':until': audience.freshUntil,
+          ':live': 'live',
+        },
+      },
+      false,
+    );
+  }
+
+  async raisePeak(streamId: string, peak: number): Promise<boolean> {
+    const result = await this.update(
+      streamId,
+      {
+        UpdateExpression: 'SET peakViewers = :peak',
+        ConditionExpression: 'peakViewers < :peak',
+        ExpressionAttributeValues: { ':peak': peak },
+      },
+      false,
+    );
+    return result.ok;
   }
 
   markLeaving(streamId: string, seat: PendingSeat & { kind: 'leaving' }): Promise<WriteResult<StreamRecord>> {

@@ -70,7 +70,7 @@ export class DynamoViewerStore implements ViewerStore, SessionHistory {
       KeyConditionExpression: 'streamId = :s',
       ExpressionAttributeValues: { ':s': streamId },
       // Only what the figures use: a smaller read, in bytes and in read units.
-      ProjectionExpression: 'userId, joinedAt, leftAt',
+      ProjectionExpression: 'userId, joinedAt, leftAt, tier, seenAt',
     }) as Promise<SessionTiming[]>;
   }
 
@@ -93,6 +93,20 @@ export class DynamoViewerStore implements ViewerStore, SessionHistory {
       UpdateExpression: 'SET connectionId = :c',
       ConditionExpression: 'userId = :user AND attribute_not_exists(leftAt)',
       ExpressionAttributeValues: { ':c': connectionId, ':user': userId },
+    });
+  }
+
+  beat(
+    streamId: string,
+    viewerId: string,
+    beat: { userId: string; window: number; at: number },
+  ): Promise<WriteResult<ViewerSession>> {
+    return this.update(streamId, viewerId, {
+      UpdateExpression: 'SET seenWindow = :w, seenAt = :at',
+      ConditionExpression:
+        'userId = :user AND tier = :hls AND attribute_not_exists(leftAt) AND ' +
+        '(attribute_not_exists(seenWindow) OR seenWindow < :w)',
+      ExpressionAttributeValues: { ':w': beat.window, ':at': beat.at, ':user': beat.userId, ':hls': 'hls' },
     });
   }
 

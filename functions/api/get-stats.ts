@@ -1,3 +1,4 @@
+import { tunable } from '../config.ts';
 import { streamStats } from '../core/stats.ts';
 import { ownedStream } from '../core/streams.ts';
 import { ok } from '../http/responses.ts';
@@ -5,7 +6,7 @@ import { route } from '../http/route.ts';
 import { StreamPath } from '../http/schemas.ts';
 import { sessionDeps } from '../wiring.ts';
 
-const deps = sessionDeps();
+const deps = { ...sessionDeps(), windowMs: 1000 * tunable('PRESENCE_WINDOW_SECONDS') };
 
 /**
  * GET /api/livestream/{streamId}/stats -> current and peak viewers, total and unique views, watch

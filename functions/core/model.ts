@@ -1,4 +1,5 @@
 import type { RecordingState } from './recording-model.ts';
+import { type ReplaySource, replayOf } from './replay.ts';
 import type { TicketGrant } from './tickets.ts';
 
 /** The lifecycle of a stream: `created -> live -> ended`, nothing else. */
@@ -14,10 +15,27 @@ export interface StreamRecord {
   status: StreamStatus;
   /** SHA-256 of the stream key, hex; absent once the stream has ended (key revoked). */
   streamKeyHash?: string;
-  maxViewers: number;
+  /** The owner's hard cap on viewers of both tiers; absent: no cap (docs/live.md). */
+  maxViewers?: number;
+  /** Peer-to-peer seats: at most this many viewers get a WebRTC connection from the broadcaster. */
+  peerSeats?: number;
+  /** Viewers in a peer-to-peer seat now (the `webrtc` tier), counted exactly by core/seats.ts. */
   viewerCount: number;
   peakViewers: number;
+  /** Peer-to-peer joins; the `hls` tier's are `hlsViews`. */
   totalViews: number;
+  /**
+   * The live ladder's bitrate, from the broadcaster's `stream:uplink` reports: present once its
+   * browser runs one (docs/live.md), so the stream has an HLS tier under `live/{streamId}/`.
+   */
+  ladderKbps?: number;
+  uplinkKbps?: number;
+  /** The HLS tier's audience as of the last roll-up of presence beats (core/audience.ts). */
+  hlsViewers?: number;
+  hlsViews?: number;
+  /** The presence window the roll-up summed, and until when its count stands without a newer one. */
+  hlsWindow?: number;
+  hlsFreshUntil?: number;
   createdAt: number;
   startedAt?: number;
   endedAt?: number;
@@ -59,8 +77,11 @@ export interface PublicStream {
   description: string;
   status: StreamStatus;
   recordingEnabled: boolean;
-  maxViewers: number;
+  /** The owner's hard cap on viewers, or null: no cap. */
+  maxViewers: number | null;
+  /** Watching now, both tiers (`tiers` splits it). */
   viewerCount: number;
+  tiers: { webrtc: number; hls: number };
   peakViewers: number;
   totalViews: number;
   createdAt: string;
@@ -72,17 +93,27 @@ export interface PublicStream {
   recording: RecordingSummary | null;
 }
 
+/**
+ * The stream's replay at a glance: the server recording's state (`ready` for a live replay with no
+ * server recording), and what `playbackUrl` plays (`source`; null while nothing plays).
+ */
 export interface RecordingSummary {
   status: RecordingState['status'];
   playbackUrl: string | null;
   thumbnailUrl: string | null;
   durationSeconds: number | null;
+  source: ReplaySource | null;
 }
 
 const iso = (epochMs: number | undefined) => (epochMs === undefined ? null : new Date(epochMs).toISOString());
 
-/** Projects a stored stream onto its public fields; the key hash and shard never appear. */
-export function toPublicStream(stream: StreamRecord): PublicStream {
+/**
+ * Projects a stored stream onto its public fields; the key hash and shard never appear. `now`
+ * decides whether the HLS tier's last roll-up still stands (core/audience.ts); with
+ * `mediaBaseUrl`, an ended stream's live replay is found too (see `replayOf`).
+ */
+export function toPublicStream(stream: StreamRecord, now: number, mediaBaseUrl?: string): PublicStream {
+  const hls = hlsViewersAt(stream, now);
   return {
     streamId: stream.streamId,
     ownerId: stream.ownerId,
@@ -90,25 +121,47 @@ export function toPublicStream(stream: StreamRecord): PublicStream {
     description: stream.description,
     status: stream.status,
     recordingEnabled: stream.recordingEnabled,
-    maxViewers: stream.maxViewers,
-    viewerCount: stream.viewerCount,
+    maxViewers: stream.maxViewers ?? null,
+    viewerCount: stream.viewerCount + hls,
+    tiers: { webrtc: stream.viewerCount, hls },
     peakViewers: stream.peakViewers,
-    totalViews: stream.totalViews,
+    totalViews: stream.totalViews + (stream.hlsViews ?? 0),
     createdAt: new Date(stream.createdAt).toISOString(),
     startedAt: iso(stream.startedAt),
     endedAt: iso(stream.endedAt),
     endReason: stream.endReason ?? null,
     recordingUrl: stream.recordingUrl ?? null,
-    recording: stream.recording
-      ? {
-          status: stream.recording.status,
-          playbackUrl: stream.recording.playbackUrl ?? null,
-          thumbnailUrl: stream.recording.thumbnailUrl ?? null,
-          durationSeconds: stream.recording.durationSeconds ?? null,
-        }
-      : null,
+    recording: recordingSummary(stream, mediaBaseUrl),
   };
 }
+
+function recordingSummary(stream: StreamRecord, mediaBaseUrl: string | undefined): RecordingSummary | null {
+  const { recording } = stream;
+  const replay = replayOf(stream, mediaBaseUrl);
+  if (!recording && !replay) return null;
+  return {
+    status: recording?.status ?? 'ready',
+    playbackUrl: replay?.playbackUrl ?? null,
+    thumbnailUrl: recording?.thumbnailUrl ?? null,
+    durationSeconds: recording?.durationSeconds ?? null,
+    source: replay?.source ?? null,
+  };
+}
+
+/**
+ * The HLS tier's viewers at `now`: the last roll-up's count while it stands; none once no beat has
+ * rolled one up for a whole window (everyone left, or the stream ended).
+ */
+export function hlsViewersAt(
+  stream: Pick<StreamRecord, 'hlsViewers' | 'hlsFreshUntil' | 'status'>,
+  now: number,
+): number {
+  if (stream.status !== 'live' || now >= (stream.hlsFreshUntil ?? 0)) return 0;
+  return stream.hlsViewers ?? 0;
+}
+
+/** How a viewer watches: a peer connection from the broadcaster, or the live ladder from the CDN. */
+export type ViewerTier = 'webrtc' | 'hls';
 
 /** One viewing session: a row per successful join. */
 export interface ViewerSession {
@@ -124,6 +177,11 @@ export interface ViewerSession {
   openStreamId?: string;
   /** The viewer's WebSocket connection, once it has sent `stream:join`. */
   connectionId?: string;
+  /** `hls` for the live ladder's viewers; absent on a peer-to-peer seat (and on older rows). */
+  tier?: 'hls';
+  /** HLS only: the last presence window the viewer was counted in, and when it last beat. */
+  seenWindow?: number;
+  seenAt?: number;
 }
 
 /** The authenticated caller, from a verified JWT. */

@@ -37,10 +37,22 @@ export interface StreamStore {
   /** Replaces the key hash, only while the stream has not ended. */
   replaceKeyHash(streamId: string, streamKeyHash: string): Promise<WriteResult<StreamRecord>>;
   /**
-   * Counts a viewer in (viewers and views +1) with its `joining` marker, in one conditional write:
-   * only while live and below `maxViewers`.
+   * Counts a viewer into a peer-to-peer seat (viewers and views +1) with its `joining` marker, in
+   * one conditional write: only while live and below `peerSeats`.
    */
   addViewer(streamId: string, viewerId: string, at: number): Promise<WriteResult<StreamRecord>>;
+  /**
+   * The broadcaster's ladder report: its bitrate, its measured uplink and the peer seats they leave;
+   * only while live and only from the registered broadcaster's connection.
+   */
+  setLadder(streamId: string, connectionId: string, ladder: LadderReport): Promise<WriteResult<StreamRecord>>;
+  /**
+   * Stores the HLS tier's roll-up of presence `window`, only while live and only if no later window
+   * was rolled up already (the first of racing roll-ups wins; the others change nothing).
+   */
+  recordAudience(streamId: string, audience: AudienceRollUp): Promise<WriteResult<StreamRecord>>;
+  /** Raises `peakViewers` to `peak` unless it is already at least that; true if it did. */
+  raisePeak(streamId: string, peak: number): Promise<boolean>;
   /** Puts a `leaving` marker, only while live (no counter changes yet). */
   markLeaving(streamId: string, seat: PendingSeat & { kind: 'leaving' }): Promise<WriteResult<StreamRecord>>;
   /**
@@ -64,6 +76,48 @@ export interface StreamStore {
   setSlowMode(streamId: string, seconds: number): Promise<void>;
   /** Live streams, newest first. `skip` drops that many from the front (legacy offset paging). */
   listLive(page: { limit: number; skip: number; cursor?: string }): Promise<LivePage>;
+}
+
+export interface LadderReport {
+  ladderKbps: number;
+  uplinkKbps?: number;
+  peerSeats: number;
+}
+
+export interface AudienceRollUp {
+  window: number;
+  viewers: number;
+  views: number;
+  /** Until when this count stands without a newer roll-up (epoch ms). */
+  freshUntil: number;
+}
+
+/** What one write to an audience shard saw (core/audience.ts). */
+export interface ShardCount {
+  /** The shard's count for the window just written, this write included. */
+  windowCount: number;
+  /** HLS joins on the shard whose session write is not confirmed yet (or was cut short). */
+  pendingJoins: { viewerId: string; at: number }[];
+}
+
+/**
+ * The HLS tier's counters, spread over shards so that no single item takes a large audience's
+ * writes: per shard, total views and one count per presence window (the last few only).
+ */
+export interface AudienceStore {
+  /** views +1 and `window`'s count +1, with a `joining` marker for `viewerId`, in one write. */
+  join(
+    streamId: string,
+    shard: number,
+    window: number,
+    viewer: { viewerId: string; at: number },
+  ): Promise<ShardCount>;
+  /** Removes the marker; with `undo`, takes the view back too. True if this call did it. */
+  settleJoin(streamId: string, shard: number, viewerId: string, undo: boolean): Promise<boolean>;
+  /** `window`'s count +1 (one presence beat). */
+  beat(streamId: string, shard: number, window: number): Promise<ShardCount>;
+  /** Sums every shard: `window`'s count and the views. */
+  total(streamId: string, window: number): Promise<{ viewers: number; views: number }>;
 }
 
 /** How much a settled marker takes off the stream's counters. */
@@ -96,6 +150,15 @@ export interface ViewerStore {
     viewerId: string,
     close: { leftAt: number; attempt: string; userId?: string },
   ): Promise<WriteResult<ViewerSession>>;
+  /**
+   * An HLS session's presence beat: records `window` (and the time), only if the session is open,
+   * is `userId`'s, is on the HLS tier and was not counted in `window` yet.
+   */
+  beat(
+    streamId: string,
+    viewerId: string,
+    beat: { userId: string; window: number; at: number },
+  ): Promise<WriteResult<ViewerSession>>;
   /** The ids of `userId`'s open sessions on a stream (the `openSessions` index: eventually consistent). */
   openSessionsOf(streamId: string, userId: string): Promise<string[]>;
 }
@@ -106,7 +169,7 @@ export interface RelayReads {
 }
 
 /** One viewing session's timing, as the stats need it. */
-export type SessionTiming = Pick<ViewerSession, 'userId' | 'joinedAt' | 'leftAt'>;
+export type SessionTiming = Pick<ViewerSession, 'userId' | 'joinedAt' | 'leftAt' | 'tier' | 'seenAt'>;
 
 /** Every viewing session of a stream (the owner's stats). */
 export interface SessionHistory {
@@ -211,6 +274,32 @@ export interface LiveUploads {
     keyPrefix: string,
     limits: { maxBytes: number; expiresInSeconds: number },
   ): Promise<UploadCredential>;
+}
+
+/** One text object of the live ladder as stored: its content and version. */
+export interface LiveText {
+  text: string;
+  /** S3's ETag, quotes included: what a conditional write names. */
+  etag: string;
+  /** Kept on a rewrite, so the CDN caches the finished playlist as the broadcaster asked. */
+  cacheControl?: string;
+}
+
+/** The live ladder's objects under `live/` (docs/live.md), as the server finishes them. */
+export interface LiveObjects {
+  /** The object as text, or undefined when there is none. */
+  read(key: string): Promise<LiveText | undefined>;
+  /**
+   * Replaces the object only if it is still the version read (`ifMatch`: its ETag); false when it
+   * changed or went meanwhile, so a segment the broadcaster listed in between is never dropped.
+   */
+  writeIfUnchanged(
+    key: string,
+    text: string,
+    options: { ifMatch: string; contentType: string; cacheControl?: string },
+  ): Promise<boolean>;
+  /** The names of the folders right under `prefix` (`{prefix}{name}/`), at most `limit`. */
+  listFolders(prefix: string, limit: number): Promise<string[]>;
 }
 
 /** What MediaConvert's Probe says of a source: its video size, or nothing it can decode. */

@@ -74,6 +74,8 @@ export interface ErrorData {
 export interface ServerEvents<P extends RtcPayloads = WirePayloads> {
   /** To the broadcaster: `stream:offer` registered (or resumed) it. */
   'stream:offer:ack': { streamId: string };
+  /** To the broadcaster: its `stream:uplink` report set the stream's peer-to-peer seats. */
+  'stream:uplink:ack': { streamId: string; peerSeats: number };
   /** To the broadcaster: a viewer is ready for an offer (again, after a resume). */
   'stream:viewer:joined': { viewerId: string };
   /** To the broadcaster: a viewer left or disconnected. */
@@ -188,6 +190,7 @@ export const actionRoles = {
  */
 export interface ActionReplies {
   'stream:offer': 'stream:offer:ack';
+  'stream:uplink': 'stream:uplink:ack';
   'stream:join': 'stream:join:ack';
   'join-livestream': 'chat:joined';
   'leave-livestream': 'chat:left';

@@ -1,5 +1,5 @@
 /** The owner's figures for one stream, computed from its viewing sessions. */
-import type { StreamRecord, StreamStatus, User } from './model.ts';
+import { hlsViewersAt, type StreamRecord, type StreamStatus, type User } from './model.ts';
 import type { Clock, SessionHistory, SessionTiming, StreamStore } from './ports.ts';
 import { ownedStream, type StreamRef } from './streams.ts';
 
@@ -7,6 +7,8 @@ export interface StreamStats {
   streamId: string;
   status: StreamStatus;
   currentViewers: number;
+  /** `currentViewers` by tier, and the sessions (views) each tier had. */
+  tiers: { webrtc: { current: number; views: number }; hls: { current: number; views: number } };
   peakViewers: number;
   totalViews: number;
   uniqueViewers: number;
@@ -21,6 +23,8 @@ export interface StatsDeps {
   streams: Pick<StreamStore, 'get'>;
   viewers: SessionHistory;
   clock: Clock;
+  /** The presence window: an HLS viewer who stopped beating watched until one window past its last beat. */
+  windowMs: number;
 }
 
 const MINUTE = 60_000;
@@ -32,16 +36,26 @@ export async function streamStats(deps: StatsDeps, ref: StreamRef, user: User): 
   const stream = await ownedStream(deps, ref, user, { orAdmin: true });
   const { streamId } = stream;
   const sessions = stream.startedAt === undefined ? [] : await deps.viewers.sessions(streamId);
-  // Sessions still open count up to now (live) or up to the end (a leave that never came).
-  const until = stream.endedAt ?? deps.clock.now();
-  const spans = sessions.map((s) => ({ from: s.joinedAt, to: Math.min(s.leftAt ?? until, until) }));
+  // Sessions still open count up to now (live) or up to the end (a leave that never came); an
+  // HLS viewer's, up to a window past its last beat (it may have vanished without a leave).
+  const now = deps.clock.now();
+  const until = stream.endedAt ?? now;
+  const lastSeen = (s: SessionTiming) =>
+    s.leftAt ?? (s.tier === 'hls' ? (s.seenAt ?? s.joinedAt) + deps.windowMs : until);
+  const spans = sessions.map((s) => ({ from: s.joinedAt, to: Math.min(lastSeen(s), until) }));
+  const hlsNow = hlsViewersAt(stream, now);
+  const hlsViews = stream.hlsViews ?? 0;
   const totalMs = spans.reduce((sum, span) => sum + Math.max(0, span.to - span.from), 0);
   return {
     streamId,
     status: stream.status,
-    currentViewers: stream.viewerCount,
+    currentViewers: stream.viewerCount + hlsNow,
+    tiers: {
+      webrtc: { current: stream.viewerCount, views: stream.totalViews },
+      hls: { current: hlsNow, views: hlsViews },
+    },
     peakViewers: stream.peakViewers,
-    totalViews: stream.totalViews,
+    totalViews: stream.totalViews + hlsViews,
     uniqueViewers: new Set(sessions.map((s: SessionTiming) => s.userId)).size,
     watchTime: {
       totalSeconds: Math.round(totalMs / 1000),

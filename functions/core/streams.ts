@@ -15,7 +15,9 @@ export interface NewStream {
   title: string;
   description: string;
   recordingEnabled: boolean;
-  maxViewers: number;
+  /** The owner's cap on both tiers, if any. */
+  maxViewers?: number;
+  peerSeats: number;
 }
 
 /** Creates a stream in `created` state. The key is returned once and stored only as a hash. */
@@ -37,7 +39,7 @@ export async function createStream(
     createdAt: deps.clock.now(),
   };
   await deps.streams.create(stream);
-  return { streamId: stream.streamId, streamKey, stream: toPublicStream(stream) };
+  return { streamId: stream.streamId, streamKey, stream: toPublicStream(stream, stream.createdAt) };
 }
 
 /**
@@ -219,11 +221,15 @@ export async function assertLiveBroadcaster(
 }
 
 export async function listActiveStreams(
-  deps: Pick<StreamDeps, 'streams'>,
+  deps: Pick<StreamDeps, 'streams' | 'clock'>,
   page: { limit: number; offset: number; cursor?: string },
 ): Promise<{ streams: PublicStream[]; nextCursor: string | null }> {
   const result = await deps.streams.listLive({ limit: page.limit, skip: page.offset, cursor: page.cursor });
-  return { streams: result.streams.map(toPublicStream), nextCursor: result.nextCursor };
+  const now = deps.clock.now();
+  return {
+    streams: result.streams.map((stream) => toPublicStream(stream, now)),
+    nextCursor: result.nextCursor,
+  };
 }
 
 /**

@@ -110,6 +110,8 @@ export const LeaveStreamBody = z.strictObject({
   viewerId: WellFormedId.optional(),
 });
 
+export const PresenceBody = z.strictObject({ viewerId: WellFormedId });
+
 const integer = (min: number, max: number, fallback: number) =>
   z
     .string()

@@ -3,6 +3,7 @@ import { type ChatDeps, type ChatLimits, postMessage } from '../core/chat.ts';
 import { joinChatRoom } from '../core/chat-room.ts';
 import { ForbiddenError } from '../core/errors.ts';
 import { frame } from '../core/frames.ts';
+import { type PeerSeatConfig, reportLadder } from '../core/peer-seats.ts';
 import type { actionRoles, ClientAction, ClientActions, ServerFrame } from '../core/protocol.ts';
 import {
   type BroadcasterPeer,
@@ -40,7 +41,7 @@ const viewerId = WellFormedId;
 const streamId = WellFormedId.optional();
 
 /** What `$default`'s actions work with: signaling, and chat (room bans, posting). */
-export type FrameDeps = SignalingDeps & ChatDeps & { chatLimits: ChatLimits };
+export type FrameDeps = SignalingDeps & ChatDeps & { chatLimits: ChatLimits; seats: PeerSeatConfig };
 
 /**
  * One action of the protocol's map: who may send it (exactly the protocol's `actionRoles`), what
@@ -103,7 +104,6 @@ export const signalingActions = {
       return undefined;
     },
   },
-  // Accepted and not yet acted on here: the seats that use it are the lead's (main).
   'stream:uplink': {
     roles: ['broadcaster'],
     kind: 'control',
@@ -112,7 +112,10 @@ export const signalingActions = {
       ladderKbps: z.int().min(0).max(MAX_KBPS),
       uplinkKbps: z.int().min(0).max(MAX_KBPS).optional(),
     }),
-    run: async () => undefined,
+    run: async (deps, me, report, ref) => {
+      const stream = await reportLadder(deps, me as BroadcasterPeer, report);
+      return frame('stream:uplink:ack', { streamId: stream.streamId, peerSeats: stream.peerSeats ?? 0 }, ref);
+    },
   },
   'stream:join': {
     roles: ['viewer'],
@@ -136,7 +139,7 @@ export const signalingActions = {
     kind: 'control',
     data: z.strictObject({ streamId }),
     run: async (deps, me) => {
-      await viewerLeft(deps, me as ViewerPeer);
+      await viewerLeft(deps, me as ViewerPeer, { tier: 'webrtc' });
       return undefined;
     },
   },

@@ -64,11 +64,13 @@ describe('DynamoStreamStore', () => {
     });
   });
 
-  it('guards the viewer limit and the live state in the same update that counts the viewer and marks the seat', async () => {
+  it('guards the peer seats and the live state in the same update that counts the viewer and marks the seat', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { ...live, viewerCount: 1, 'joining#v1': 5 } });
     const result = await streams.addViewer('s1', 'v1', 5);
     const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.ConditionExpression).toBe('#status = :live AND viewerCount < maxViewers');
+    expect(input?.ConditionExpression).toBe(
+      '#status = :live AND (viewerCount < peerSeats OR (attribute_not_exists(peerSeats) AND viewerCount < maxViewers))',
+    );
     expect(input?.UpdateExpression).toContain('viewerCount = viewerCount + :one');
     expect(input?.ExpressionAttributeNames).toMatchObject({ '#m': 'joining#v1' });
     // The marker comes back as a pending seat, not as a stray attribute.

@@ -33,6 +33,9 @@ function deps(overrides: { streams?: Partial<StreamStore>; viewers?: Partial<Vie
     ids: { viewerId: () => 'v1', attemptId: () => 'a1' } as never,
     turn: { kind: 'none' as const },
     seatRepairAfterMs: 60_000,
+    audience: {} as never,
+    windowMs: 30_000,
+    livePlaybackUrl: (streamId: string) => `https://cdn/live/${streamId}/index.m3u8`,
   };
 }
 
@@ -116,7 +119,7 @@ describe('leaveStream', () => {
 
   it('marks the leave, closes the session, then counts out and unmarks in one write', async () => {
     const d = deps({});
-    expect(await leaveStream(d, 's1', 'v1', user)).toBe(true);
+    expect(await leaveStream(d, 's1', 'v1', user)).toBe('webrtc');
     expect(d.streams.markLeaving).toHaveBeenCalledWith('s1', leaving);
     expect(d.viewers.close).toHaveBeenCalledWith('s1', 'v1', { leftAt: 1000, attempt: 'a1', userId: 'bob' });
     expect(d.streams.settleSeat).toHaveBeenCalledWith('s1', leaving, { viewers: 1, views: 0 });
@@ -127,7 +130,7 @@ describe('leaveStream', () => {
     const again = deps({
       viewers: { close: vi.fn(async () => ({ ok: false as const, current: closed as never })) },
     });
-    expect(await leaveStream(again, 's1', 'v1', user)).toBe(false);
+    expect(await leaveStream(again, 's1', 'v1', user)).toBeUndefined();
     expect(again.streams.settleSeat).toHaveBeenCalledWith('s1', leaving, { viewers: 0, views: 0 });
 
     const theirs = { ...closed, userId: 'eve', leftAt: undefined };
@@ -141,7 +144,7 @@ describe('leaveStream', () => {
   it('closes the session without counting once the stream has ended (its count is already zero)', async () => {
     const ended = { ...live, status: 'ended' } as StreamRecord;
     const d = deps({ streams: { markLeaving: vi.fn(async () => ({ ok: false as const, current: ended })) } });
-    expect(await leaveStream(d, 's1', 'v1', user)).toBe(true);
+    expect(await leaveStream(d, 's1', 'v1', user)).toBe('webrtc');
     expect(d.streams.settleSeat).not.toHaveBeenCalled();
   });
 });
