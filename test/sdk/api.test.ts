@@ -58,6 +58,7 @@ describe('LivestreamApi against the local stack', () => {
         'startedAt',
         'status',
         'streamId',
+        'tiers',
         'totalViews',
         'uniqueViewers',
         'watchTime',
