@@ -94,11 +94,15 @@ export async function leaveStream(
   streamId: string,
   viewerId: string,
   user: User,
+  tier?: ViewerTier,
 ): Promise<ViewerTier | undefined> {
   const now = deps.clock.now();
   const attempt = deps.ids.attemptId();
-  // Only a seat has counters to take back; an HLS session just closes (it stops beating).
-  if ((await deps.viewers.get(streamId, viewerId))?.tier === 'hls') {
+  // Only a seat has counters to take back; an HLS session just closes (it stops beating). A
+  // caller that does not know the session's tier (a REST leave) reads it.
+  const hls =
+    tier === undefined ? (await deps.viewers.get(streamId, viewerId))?.tier === 'hls' : tier === 'hls';
+  if (hls) {
     const closed = await deps.viewers.close(streamId, viewerId, {
       leftAt: now,
       attempt,

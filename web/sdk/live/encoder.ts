@@ -21,8 +21,9 @@ import {
   PathedTarget,
   Quality,
 } from 'mediabunny';
-import { parseMediaPlaylist, SEGMENT_SECONDS } from './playlists.ts';
+import { SEGMENT_SECONDS } from './playlists.ts';
 import type { Rendition } from './renditions.ts';
+import { parseMediaPlaylist } from './resume.ts';
 
 /** H.264 at level 4.0 (720p at up to 60 fps), best profile first: High, Main, Baseline. */
 const H264_CODECS = ['avc1.640028', 'avc1.4d0028', 'avc1.420028'];
