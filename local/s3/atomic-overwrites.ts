@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, fstat } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /**
@@ -51,7 +51,7 @@ export function atomicOverwrites(s3rver: unknown): void {
     await mkdir(dirname(objectPath), { recursive: true });
     const md5 = createHash('md5');
     let size = 0;
-    const content = Buffer.isBuffer(object.content) ? [object.content] : object.content;
+    const content = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
     try {
       await pipeline(
         content,
