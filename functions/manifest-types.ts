@@ -40,7 +40,7 @@ export interface TableGrant {
 }
 
 /** The recordings bucket's two prefixes: broadcasters' uploads, and MediaConvert's output. */
-export type BucketPrefix = 'uploads/' | 'media/';
+export type BucketPrefix = 'uploads/' | 'media/' | 'live/';
 
 /**
  * S3 actions a handler may be granted on one prefix of the recordings bucket. `PutObject` covers
