@@ -3,6 +3,8 @@ import { type ChatChannel, SocketChat } from './chat.ts';
 import { Listenable } from './emitter.ts';
 import { ApiError, type LivestreamError, toLivestreamError } from './errors.ts';
 import type { ServerEvents } from './events.ts';
+import { type LiveOptions, LiveTier } from './live/live-tier.ts';
+import type { UploadStats } from './live/queue.ts';
 import { DEFAULT_ICE_SERVERS, PeerLink, peerConnectionClass, wireDescription } from './peer.ts';
 import { DEFAULT_PART_BYTES, type RecordingProgress, RecordingUpload } from './recorder.ts';
 import { type ReconnectOptions, type Schedule, SignalingSocket, type SocketState } from './socket.ts';
@@ -40,6 +42,11 @@ export interface BroadcasterOptions {
   recordTimesliceMs?: number;
   /** MediaRecorder's mimeType; the first supported of VP9, VP8, WebM, MP4 by default. */
   recordMimeType?: string;
+  /**
+   * The live ladder (HLS for viewers past the peer-to-peer seats, docs/live.md): on by default
+   * where the browser has WebCodecs; `{enabled: false}` turns it off.
+   */
+  live?: LiveOptions;
   /** ICE servers of the viewers' peer connections; {@link DEFAULT_ICE_SERVERS} by default. */
   iceServers?: RTCIceServer[];
   RTCPeerConnection?: typeof RTCPeerConnection;
@@ -65,7 +72,7 @@ export interface BroadcasterEvents {
   /** The number of viewers, after every change. */
   viewers: number;
   recording: RecordingProgress;
-  /** A failure with no caller to reject (a peer, the recording, the socket). */
+  /** A failure with no caller to reject (a peer, the recording, the live ladder, the socket). */
   error: LivestreamError;
   /** The signaling socket's state. */
   state: SocketState;
@@ -92,6 +99,7 @@ export class Broadcaster extends Listenable<BroadcasterEvents> {
   private readonly socket: SignalingSocket;
   private readonly peers = new Map<string, PeerLink>();
   private readonly viewerIds = new Set<string>();
+  private readonly live: LiveTier;
   private media: MediaStream | undefined;
   private recording: RecordingUpload | undefined;
   private firstTicket: SignalingTicket | undefined;
@@ -111,10 +119,17 @@ export class Broadcaster extends Listenable<BroadcasterEvents> {
       schedule: options.schedule,
     });
     this.chat = new SocketChat(this.socket, api, streamId, this.fail);
+    this.live = new LiveTier({
+      options: options.live,
+      credentials: () => api.liveCredential(streamId),
+      report: (data) => this.socket.emit('stream:uplink', data),
+      peers: () => [...this.peers.values()].map((link) => link.pc),
+      onError: this.fail,
+    });
     this.socket.on('state', (state) => this.events.emit('state', state));
     this.socket.on('error', this.fail);
     this.socket.on('open', ({ reconnected }) => {
-      if (reconnected) this.register().catch(this.fail);
+      if (reconnected) this.register().then(() => this.live.report(), this.fail);
     });
     this.socket.on('stream:viewer:joined', ({ viewerId }) => this.offerTo(viewerId).catch(this.fail));
     this.socket.on('stream:answer:received', ({ viewerId, answer }) => {
@@ -151,10 +166,27 @@ export class Broadcaster extends Listenable<BroadcasterEvents> {
   }
 
   /**
+   * The live ladder's uploads so far, per rendition (`720p`...): bytes, segments, the last
+   * segment's latency; empty while no ladder runs.
+   *
+   * @example
+   * const { bytes, segments } = broadcaster.liveStats()['720p'] ?? { bytes: 0, segments: 0 };
+   */
+  liveStats(): Record<string, UploadStats> {
+    return this.live.stats();
+  }
+
+  /** What the live ladder sends, in kbit/s; 0 while none runs. */
+  get liveKbps(): number {
+    return this.live.ladderKbps;
+  }
+
+  /**
    * Goes live: media (getUserMedia unless `stream` was given), `POST /start` (or, when the stream
    * is already live, a fresh ticket: a reloaded page resumes), the socket, `stream:offer`, the
-   * chat room, then the recording when enabled. Viewers are offered as the service announces them.
-   * A recording that cannot start is reported on `error`; the broadcast goes on.
+   * chat room, the live ladder (a new run, continuing the stream's playlists), then the recording
+   * when enabled. Viewers are offered as the service announces them. A ladder or a recording that
+   * cannot start is reported on `error`; the broadcast goes on.
    *
    * @example
    * await broadcaster.start();
@@ -168,22 +200,25 @@ export class Broadcaster extends Listenable<BroadcasterEvents> {
       this.firstTicket = await this.startTicket();
       await this.socket.connect();
       await this.register();
+      await this.live.start(this.media);
       if (record) await this.startRecording();
     } catch (error) {
       this.socket.close();
+      await this.live.stop(false);
       throw error;
     }
   }
 
   /**
-   * Ends the broadcast: stops the recording (last part, complete), `POST /end`, closes every peer,
-   * stops the tracks and closes the socket. Resolves once all that is done.
+   * Ends the broadcast: stops the recording (last part, complete) and the live ladder (its last
+   * segments, EXT-X-ENDLIST), `POST /end`, closes every peer, stops the tracks and closes the
+   * socket. Resolves once all that is done.
    *
    * @example
    * await broadcaster.stop();
    */
   async stop(): Promise<void> {
-    await this.recording?.stop();
+    await Promise.all([this.recording?.stop(), this.live.stop(true)]);
     let failure: unknown;
     if (!this.stopped) {
       try {
@@ -288,11 +323,11 @@ export class Broadcaster extends Listenable<BroadcasterEvents> {
     }
   }
 
-  /** Closes every peer and the recording; idempotent. */
+  /** Closes every peer, the recording and the live ladder; idempotent. */
   private async shutdown(): Promise<void> {
     this.stopped = true;
     for (const viewerId of [...this.peers.keys()]) this.drop(viewerId);
-    await this.recording?.stop();
+    await Promise.all([this.recording?.stop(), this.live.stop(true)]);
   }
 
   private readonly fail = (error: LivestreamError) => this.events.emit('error', error);

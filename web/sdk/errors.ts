@@ -170,12 +170,13 @@ export class SocketError extends LivestreamError {
 
 /**
  * What failed on this side of the wire: `MEDIA` (no camera or microphone, permission denied),
- * `WEBRTC` (a peer connection operation), `RECORDER` (MediaRecorder).
+ * `WEBRTC` (a peer connection operation), `RECORDER` (MediaRecorder), `LIVE` (the live ladder:
+ * its encoders, or an upload that kept failing; `cause` holds the ApiError of the last attempt).
  *
  * @example
  * const needsPermission = (code: MediaErrorCode) => code === 'MEDIA';
  */
-export type MediaErrorCode = 'MEDIA' | 'WEBRTC' | 'RECORDER';
+export type MediaErrorCode = 'MEDIA' | 'WEBRTC' | 'RECORDER' | 'LIVE';
 
 /**
  * A browser API the SDK drives failed; `cause` holds the original error (`NotAllowedError`, ...).

@@ -1,7 +1,8 @@
 /**
  * The DreamX Livestream browser SDK: REST ({@link LivestreamApi}), the WebSocket protocol
  * ({@link SignalingSocket}), and the two roles built on them ({@link Broadcaster},
- * {@link Viewer}), each with its chat room. Dependency-free; runs in browsers and, with
+ * {@link Viewer}), each with its chat room. Its one dependency, mediabunny, is loaded only by the
+ * Broadcaster's live ladder when it starts; runs in browsers and, with
  * `WebSocket`, `RTCPeerConnection` and `fetch` injected, in Node. See docs/sdk.md.
  *
  * @example
@@ -42,6 +43,8 @@ export type {
   ServerEvents,
   SessionDescription,
 } from './events.ts';
+export type { LiveOptions, UplinkReport } from './live/live-tier.ts';
+export type { UploadStats } from './live/queue.ts';
 export { DEFAULT_ICE_SERVERS } from './peer.ts';
 export { DEFAULT_PART_BYTES, MIN_PART_BYTES, type RecordingProgress } from './recorder.ts';
 export {
