@@ -6,7 +6,7 @@
  * that already ends untouched, so any number of wakes for one stream change it once.
  */
 import { eachLimited } from './each-limited.ts';
-import { HLS_CONTENT_TYPE, liveMediaPlaylists, liveStreamPrefix } from './media-layout.ts';
+import { HLS_CONTENT_TYPE, liveKeyPrefix, liveMediaPlaylists } from './live-layout.ts';
 import type { LiveObjects } from './ports.ts';
 
 /** `{height}p`, as the broadcaster names its renditions; any other folder is none of ours. */
@@ -48,7 +48,7 @@ const isPlaylist = (text: string) => text.replace(/^\uFEFF/, '').startsWith('#EX
  * reads the master once), and a missing or unreadable master does not hide any.
  */
 export async function finishLive(deps: { live: LiveObjects }, streamId: string): Promise<LiveFinish> {
-  const folders = await deps.live.listFolders(liveStreamPrefix(streamId), LISTED_FOLDERS);
+  const folders = await deps.live.listFolders(liveKeyPrefix(streamId), LISTED_FOLDERS);
   const renditions = folders.filter((name) => RENDITION.test(name)).slice(0, MAX_RENDITIONS);
   const keys = renditions.flatMap((rendition) => liveMediaPlaylists(streamId, rendition));
   const playlists: Record<string, PlaylistOutcome> = {};

@@ -49,29 +49,3 @@ export const playbackUrls = (mediaBaseUrl: string, streamId: string) => ({
   dashUrl: `${mediaBaseUrl}/${streamId}/${MANIFEST_BASE_NAME}.mpd`,
   thumbnailUrl: `${mediaBaseUrl}/${streamId}/thumbnails/${THUMBNAIL_BASE_NAME}.0000000.jpg`,
 });
-
-/**
- * The live ladder the broadcaster's browser writes (docs/live.md, "The bucket layout"):
- *
- *   live/{streamId}/index.m3u8             multivariant playlist of the live renditions
- *   live/{streamId}/replay.m3u8            multivariant playlist of the full-history playlists
- *   live/{streamId}/{rendition}/index.m3u8 sliding window       } media playlists: each gets
- *   live/{streamId}/{rendition}/full.m3u8  every segment (EVENT) } `#EXT-X-ENDLIST` at the end
- *
- * CloudFront serves `live/` under the same distribution as `media/`, at `{MEDIA_BASE_URL}/live/...`.
- */
-export const LIVE_PREFIX = 'live/' satisfies BucketPrefix;
-export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
-
-/** Everything one stream's live ladder writes is under this. */
-export const liveStreamPrefix = (streamId: string) => `${LIVE_PREFIX}${streamId}/`;
-
-/** The media playlists of one rendition: the sliding window and the full history. */
-export const liveMediaPlaylists = (streamId: string, rendition: string) => [
-  `${liveStreamPrefix(streamId)}${rendition}/index.m3u8`,
-  `${liveStreamPrefix(streamId)}${rendition}/full.m3u8`,
-];
-
-/** The live ladder's replay (its full-history playlists): a complete VOD once they end. */
-export const liveReplayUrl = (mediaBaseUrl: string, streamId: string) =>
-  `${mediaBaseUrl}/${liveStreamPrefix(streamId)}replay.m3u8`;

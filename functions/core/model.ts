@@ -160,6 +160,12 @@ export function hlsViewersAt(
   return stream.hlsViewers ?? 0;
 }
 
+/**
+ * Whether the broadcaster's live ladder runs now: its last report named a bitrate. A ladder that
+ * failed reports 0, and the stream falls back to peer seats alone (its segments stay, for the replay).
+ */
+export const ladderRunning = (stream: Pick<StreamRecord, 'ladderKbps'>) => (stream.ladderKbps ?? 0) > 0;
+
 /** How a viewer watches: a peer connection from the broadcaster, or the live ladder from the CDN. */
 export type ViewerTier = 'webrtc' | 'hls';
 

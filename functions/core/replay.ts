@@ -4,7 +4,7 @@
  * finishLive (or the broadcaster's SDK) ended. It plays at once, until MediaConvert's transcoded
  * ladder is ready and takes over; a stream with neither has no replay yet.
  */
-import { liveReplayUrl } from './media-layout.ts';
+import { liveReplayUrl } from './live-layout.ts';
 import type { StreamRecord } from './model.ts';
 
 /** `live`: the live ladder's own replay; `transcoded`: MediaConvert's ladder (docs/recording.md). */
