@@ -134,6 +134,10 @@ export class RenditionEncoder {
         fullCodecString: codecs.video,
         quality: new Quality({ bitrate: rendition.videoKbps * 1000 }),
         keyFrameInterval: SEGMENT_SECONDS,
+        // Live: the encoder keeps pace with the camera (no lookahead, frames dropped before it
+        // falls behind) rather than spending time on quality; a ladder behind real time is late
+        // for every HLS viewer at once.
+        latencyMode: 'realtime',
         // Scaled only when the rendition is not the capture's own size (a canvas pass per frame).
         ...(!sameSize(options.video, rendition) && {
           transform: { width: rendition.width, height: rendition.height },
