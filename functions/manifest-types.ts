@@ -40,8 +40,8 @@ export interface TableGrant {
 }
 
 /**
- * The recordings bucket's prefixes: broadcasters' recording uploads, MediaConvert's output, and
- * the live ladder broadcasters write segment by segment (docs/live.md).
+ * The recordings bucket's prefixes: broadcasters' uploads, MediaConvert's output, and the live
+ * ladder the broadcaster's browser writes (docs/live.md).
  */
 export type BucketPrefix = 'uploads/' | 'media/' | 'live/';
 

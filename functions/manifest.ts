@@ -58,7 +58,8 @@ export const tables = {
         sortKey: { name: 'recordingOpenedAt', type: 'N' },
       },
     ],
-    // Feeds `finishRecording`: a stream that ends with its upload still open gets it completed.
+    // Feeds `finishRecording` (a stream that ends with its upload still open gets it completed)
+    // and `finishLive` (a stream that ends with a live ladder gets its playlists ended).
     stream: 'NEW_IMAGE',
   },
   viewers: {
@@ -176,7 +177,8 @@ export const handlers = {
   },
   getStream: {
     entry: 'functions/api/get-stream.ts',
-    env: ['STREAMS_TABLE'],
+    // MEDIA_BASE_URL: an ended stream's live replay is served from the CDN (core/replay.ts).
+    env: ['STREAMS_TABLE', 'MEDIA_BASE_URL'],
     grants: [{ table: 'streams', actions: ['GetItem'] }],
   },
   startStream: {
@@ -220,8 +222,9 @@ export const handlers = {
     entry: 'functions/api/beat-presence.ts',
     env: ['STREAMS_TABLE', 'VIEWERS_TABLE', ...AUDIENCE_ENV, ...AUTH_ENV],
     grants: [
-      // UpdateItem: a roll-up of the window before, and the peak it raises.
-      { table: 'streams', actions: ['UpdateItem'] },
+      // UpdateItem: a roll-up of the window before, and the peak it raises. GetItem: a beat for
+      // no session tells a stream that does not exist from a viewer that does not.
+      { table: 'streams', actions: ['GetItem', 'UpdateItem'] },
       // GetItem: why a beat was not counted (closed, another user's, a seat's).
       { table: 'viewers', actions: ['GetItem', 'UpdateItem'] },
       AUDIENCE_GRANT,
@@ -403,6 +406,14 @@ export const handlers = {
     grants: [{ table: 'streams', actions: ['GetItem', 'UpdateItem'] }],
     bucket: COMPLETE_UPLOAD,
   },
+  finishLive: {
+    entry: 'functions/media/finish-live.ts',
+    env: ['RECORDINGS_BUCKET'],
+    // The stream's id and state come in its DynamoDB stream record: no table access at all.
+    grants: [],
+    // List the renditions, read each media playlist, write it back ended; nothing outside live/.
+    bucket: [{ prefix: 'live/', actions: ['ListBucket', 'GetObject', 'PutObject'] }],
+  },
   transcodeRecording: {
     entry: 'functions/media/transcode-recording.ts',
     env: [...RECORDING_ENV, 'MEDIACONVERT_ROLE_ARN'],
@@ -529,6 +540,20 @@ export const eventSources = [
           NewImage: { status: { S: ['ended'] }, recording: { M: { status: { S: ['uploading'] } } } },
         },
       },
+    ],
+  },
+  {
+    kind: 'dynamodb-stream',
+    table: 'streams',
+    handler: 'finishLive',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    // Only an ended stream whose broadcaster ran a live ladder (`ladderKbps`, from its
+    // `stream:uplink` reports; `exists` must name the attribute's type, N). Every later write to
+    // such a row wakes it again (a recording's progress, say): each finds its playlists ended
+    // and writes nothing, for one List and a few GETs.
+    filters: [
+      { dynamodb: { NewImage: { status: { S: ['ended'] }, ladderKbps: { N: [{ exists: true }] } } } },
     ],
   },
   {

@@ -8,6 +8,7 @@ import { DynamoAudienceStore } from './adapters/audience-store.ts';
 import { DynamoChatStore } from './adapters/chat-store.ts';
 import { ApiGatewayConnectionSender } from './adapters/connection-sender.ts';
 import { DynamoConnectionStore } from './adapters/connection-store.ts';
+import { S3LiveObjects } from './adapters/live-objects.ts';
 import { S3LiveUploads } from './adapters/live-uploads.ts';
 import { S3RecordingBucket } from './adapters/recording-bucket.ts';
 import { DynamoRecordingStore } from './adapters/recording-store.ts';
@@ -20,6 +21,7 @@ import { EventBridgeWatchdogScheduler } from './adapters/watchdog-scheduler.ts';
 import { requireEnv, tunable, turnConfigFromEnv } from './config.ts';
 import type { AudienceDeps } from './core/audience.ts';
 import type { ChatDeps, ChatLimits } from './core/chat.ts';
+import { livePlaybackUrl } from './core/live-layout.ts';
 import type { LiveUploadDeps } from './core/live-upload.ts';
 import type { IdSource } from './core/ports.ts';
 import type { RecordingDeps } from './core/recording-upload.ts';
@@ -58,8 +60,13 @@ export function viewerDeps(): ViewerDeps {
   return {
     ...audienceDeps(),
     turn: turnConfigFromEnv(),
-    livePlaybackUrl: (streamId) => `${mediaBaseUrl}/live/${streamId}/index.m3u8`,
+    livePlaybackUrl: (streamId) => livePlaybackUrl(mediaBaseUrl, streamId),
   };
+}
+
+/** A stream's public view: an ended one's live replay is served from the CDN (`MEDIA_BASE_URL`). */
+export function publicStreamDeps() {
+  return { ...streamDeps(), mediaBaseUrl: requireEnv('MEDIA_BASE_URL') };
 }
 
 /** Pushing frames to WebSocket clients by connection id. */
@@ -109,6 +116,7 @@ export function recordingReadDeps(): Omit<RecordingDeps, 'bucket'> {
       maxBytes: tunable('RECORDING_MAX_BYTES'),
       uploadWindowMs: 1000 * tunable('RECORDING_UPLOAD_WINDOW_SECONDS'),
     },
+    mediaBaseUrl: requireEnv('MEDIA_BASE_URL'),
   };
 }
 
@@ -128,6 +136,11 @@ export function liveUploadDeps(): LiveUploadDeps & { streams: DynamoStreamStore 
       ttlSeconds: tunable('LIVE_UPLOAD_TTL_SECONDS'),
     },
   };
+}
+
+/** Ending the live ladder: the bucket's `live/` objects only, no table (the stream comes in its event). */
+export function liveFinishDeps() {
+  return { live: new S3LiveObjects(requireEnv('RECORDINGS_BUCKET')) };
 }
 
 /** The S3 events' handler: probe the upload and submit its MediaConvert job. */

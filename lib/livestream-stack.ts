@@ -5,6 +5,7 @@ import { asyncSourcesFromManifest } from './constructs/async-sources.ts';
 import { MediaCdn } from './constructs/cdn.ts';
 import { DataTables, type Tables } from './constructs/data.ts';
 import { type Functions, Handlers } from './constructs/handlers.ts';
+import { liveParameters } from './constructs/live-parameters.ts';
 import { MediaStorage } from './constructs/media.ts';
 import { LivestreamRestApi } from './constructs/rest-api.ts';
 import { type ScheduleTarget, scheduleTargetsFromManifest } from './constructs/schedule-target.ts';
@@ -37,8 +38,13 @@ export class LivestreamStack extends Stack {
     // Storage, CDN and the MediaConvert role first: functions read their names (env) and hold grants
     // on them, while none of them references a function (the bucket's notifications are a resource
     // of their own), so there is no cycle.
-    this.media = new MediaStorage(this, 'Media');
-    this.cdn = new MediaCdn(this, 'Cdn', { recordings: this.media.recordings, logs: this.media.logs });
+    const live = liveParameters(this);
+    this.media = new MediaStorage(this, 'Media', { liveRetentionDays: live.retentionDays });
+    this.cdn = new MediaCdn(this, 'Cdn', {
+      recordings: this.media.recordings,
+      logs: this.media.logs,
+      liveOriginShieldRegion: live.originShieldRegion,
+    });
     this.transcoder = new Transcoder(this, 'Transcoder', { recordings: this.media.recordings });
     const handlers = new Handlers(this, 'Handlers', {
       tables: this.tables,
@@ -84,11 +90,11 @@ export class LivestreamStack extends Stack {
     });
     new CfnOutput(this, 'MediaCdnUrl', {
       value: `https://${this.cdn.distribution.distributionDomainName}/`,
-      description: 'Base URL of recordings (HLS/DASH) on CloudFront',
+      description: 'Base URL of recordings (HLS/DASH) on CloudFront; the live ladder is under live/',
     });
     new CfnOutput(this, 'RecordingsBucketName', {
       value: this.media.recordings.bucketName,
-      description: 'Recordings bucket (uploads/ sources, media/ served by the CDN)',
+      description: 'Recordings bucket (uploads/ sources; media/ and live/ served by the CDN)',
     });
   }
 }

@@ -99,8 +99,12 @@ export async function beat(
     await rollUpIfFirst(deps, streamId, window, counted);
   } else {
     const session = marked.current;
-    if (!session)
+    if (!session) {
+      // Only on this failure path is the stream read: a beat itself never touches its row.
+      if (!(await deps.streams.get(streamId)))
+        throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
       throw new NotFoundError(`No viewer session ${viewerId} on stream ${streamId}`, 'VIEWER_NOT_FOUND');
+    }
     if (session.userId !== user.userId)
       throw new ForbiddenError('This viewer session belongs to another user');
     if (session.tier !== 'hls')

@@ -35,6 +35,18 @@ export const renditionPlaylistKeys = (streamId: string, rendition: string) => ({
   full: `${liveKeyPrefix(streamId)}${rendition}/${FULL_PLAYLIST}`,
 });
 
+export const HLS_CONTENT_TYPE = 'application/vnd.apple.mpegurl';
+
+/** The media playlists of one rendition, as keys: the sliding window and the full history. */
+export const liveMediaPlaylists = (streamId: string, rendition: string) => {
+  const keys = renditionPlaylistKeys(streamId, rendition);
+  return [keys.live, keys.full];
+};
+
+/** The live ladder's replay (its full-history playlists): a complete VOD once they end. */
+export const liveReplayUrl = (mediaBaseUrl: string, streamId: string) =>
+  `${mediaBaseUrl}/${liveKeyPrefix(streamId)}${REPLAY_PLAYLIST}`;
+
 /** What players open: the multivariant playlist on the CDN. */
 export const livePlaybackUrl = (mediaBaseUrl: string, streamId: string) =>
   `${mediaBaseUrl}/${liveKeyPrefix(streamId)}${MULTIVARIANT_PLAYLIST}`;

@@ -1,4 +1,5 @@
 import type { RecordingState } from './recording-model.ts';
+import { type ReplaySource, replayOf } from './replay.ts';
 import type { TicketGrant } from './tickets.ts';
 
 /** The lifecycle of a stream: `created -> live -> ended`, nothing else. */
@@ -23,7 +24,10 @@ export interface StreamRecord {
   peakViewers: number;
   /** Peer-to-peer joins; the `hls` tier's are `hlsViews`. */
   totalViews: number;
-  /** The broadcaster's live ladder, as it last reported (`stream:uplink`): present = an HLS tier exists. */
+  /**
+   * The live ladder's bitrate, from the broadcaster's `stream:uplink` reports: present once its
+   * browser runs one (docs/live.md), so the stream has an HLS tier under `live/{streamId}/`.
+   */
   ladderKbps?: number;
   uplinkKbps?: number;
   /** The HLS tier's audience as of the last roll-up of presence beats (core/audience.ts). */
@@ -89,20 +93,26 @@ export interface PublicStream {
   recording: RecordingSummary | null;
 }
 
+/**
+ * The stream's replay at a glance: the server recording's state (`ready` for a live replay with no
+ * server recording), and what `playbackUrl` plays (`source`; null while nothing plays).
+ */
 export interface RecordingSummary {
   status: RecordingState['status'];
   playbackUrl: string | null;
   thumbnailUrl: string | null;
   durationSeconds: number | null;
+  source: ReplaySource | null;
 }
 
 const iso = (epochMs: number | undefined) => (epochMs === undefined ? null : new Date(epochMs).toISOString());
 
 /**
  * Projects a stored stream onto its public fields; the key hash and shard never appear. `now`
- * decides whether the HLS tier's last roll-up still stands (core/audience.ts).
+ * decides whether the HLS tier's last roll-up still stands (core/audience.ts); with
+ * `mediaBaseUrl`, an ended stream's live replay is found too (see `replayOf`).
  */
-export function toPublicStream(stream: StreamRecord, now: number): PublicStream {
+export function toPublicStream(stream: StreamRecord, now: number, mediaBaseUrl?: string): PublicStream {
   const hls = hlsViewersAt(stream, now);
   return {
     streamId: stream.streamId,
@@ -121,14 +131,20 @@ export function toPublicStream(stream: StreamRecord, now: number): PublicStream 
     endedAt: iso(stream.endedAt),
     endReason: stream.endReason ?? null,
     recordingUrl: stream.recordingUrl ?? null,
-    recording: stream.recording
-      ? {
-          status: stream.recording.status,
-          playbackUrl: stream.recording.playbackUrl ?? null,
-          thumbnailUrl: stream.recording.thumbnailUrl ?? null,
-          durationSeconds: stream.recording.durationSeconds ?? null,
-        }
-      : null,
+    recording: recordingSummary(stream, mediaBaseUrl),
+  };
+}
+
+function recordingSummary(stream: StreamRecord, mediaBaseUrl: string | undefined): RecordingSummary | null {
+  const { recording } = stream;
+  const replay = replayOf(stream, mediaBaseUrl);
+  if (!recording && !replay) return null;
+  return {
+    status: recording?.status ?? 'ready',
+    playbackUrl: replay?.playbackUrl ?? null,
+    thumbnailUrl: recording?.thumbnailUrl ?? null,
+    durationSeconds: recording?.durationSeconds ?? null,
+    source: replay?.source ?? null,
   };
 }
 
@@ -143,6 +159,12 @@ export function hlsViewersAt(
   if (stream.status !== 'live' || now >= (stream.hlsFreshUntil ?? 0)) return 0;
   return stream.hlsViewers ?? 0;
 }
+
+/**
+ * Whether the broadcaster's live ladder runs now: its last report named a bitrate. A ladder that
+ * failed reports 0, and the stream falls back to peer seats alone (its segments stay, for the replay).
+ */
+export const ladderRunning = (stream: Pick<StreamRecord, 'ladderKbps'>) => (stream.ladderKbps ?? 0) > 0;
 
 /** How a viewer watches: a peer connection from the broadcaster, or the live ladder from the CDN. */
 export type ViewerTier = 'webrtc' | 'hls';

@@ -276,6 +276,32 @@ export interface LiveUploads {
   ): Promise<UploadCredential>;
 }
 
+/** One text object of the live ladder as stored: its content and version. */
+export interface LiveText {
+  text: string;
+  /** S3's ETag, quotes included: what a conditional write names. */
+  etag: string;
+  /** Kept on a rewrite, so the CDN caches the finished playlist as the broadcaster asked. */
+  cacheControl?: string;
+}
+
+/** The live ladder's objects under `live/` (docs/live.md), as the server finishes them. */
+export interface LiveObjects {
+  /** The object as text, or undefined when there is none. */
+  read(key: string): Promise<LiveText | undefined>;
+  /**
+   * Replaces the object only if it is still the version read (`ifMatch`: its ETag); false when it
+   * changed or went meanwhile, so a segment the broadcaster listed in between is never dropped.
+   */
+  writeIfUnchanged(
+    key: string,
+    text: string,
+    options: { ifMatch: string; contentType: string; cacheControl?: string },
+  ): Promise<boolean>;
+  /** The names of the folders right under `prefix` (`{prefix}{name}/`), at most `limit`. */
+  listFolders(prefix: string, limit: number): Promise<string[]>;
+}
+
 /** What MediaConvert's Probe says of a source: its video size, or nothing it can decode. */
 export interface ProbedSource {
   video?: { width: number; height: number };

@@ -2,8 +2,9 @@
 import { ConflictError, NotFoundError } from './errors.ts';
 import { recordingPrefixes } from './media-layout.ts';
 import type { StreamRecord, User } from './model.ts';
-import type { PublicRecording, RecordingState } from './recording-model.ts';
+import { liveReplayRecording, type PublicRecording, type RecordingState } from './recording-model.ts';
 import { presentRecording, type RecordingDeps } from './recording-upload.ts';
+import { replayOf } from './replay.ts';
 import { getStream, ownedStream, type StreamRef } from './streams.ts';
 
 function recordingOf(stream: StreamRecord): RecordingState {
@@ -13,12 +14,18 @@ function recordingOf(stream: StreamRecord): RecordingState {
   return stream.recording;
 }
 
+/**
+ * A stream's recording, and what its replay plays. A stream that ended with a live ladder and no
+ * server recording at all still has one: its live replay (see `replayOf`).
+ */
 export async function getRecording(
-  deps: Pick<RecordingDeps, 'streams' | 'limits'>,
+  deps: Pick<RecordingDeps, 'streams' | 'limits' | 'mediaBaseUrl'>,
   streamId: string,
 ): Promise<PublicRecording> {
   const stream = await getStream(deps, streamId);
-  return presentRecording(stream, recordingOf(stream), deps.limits);
+  const replay = replayOf(stream, deps.mediaBaseUrl);
+  if (!stream.recording && replay?.source === 'live') return liveReplayRecording(stream, replay.playbackUrl);
+  return presentRecording(stream, recordingOf(stream), deps);
 }
 
 export interface RecordingListItem {
@@ -28,7 +35,7 @@ export interface RecordingListItem {
 
 /** The caller's recordings (deleted ones excluded), newest first. */
 export async function listRecordings(
-  deps: Pick<RecordingDeps, 'recordings' | 'limits'>,
+  deps: Pick<RecordingDeps, 'recordings' | 'limits' | 'mediaBaseUrl'>,
   user: User,
   page: { limit: number; cursor?: string },
 ): Promise<{ recordings: RecordingListItem[]; nextCursor: string | null }> {
@@ -36,7 +43,7 @@ export async function listRecordings(
   return {
     recordings: found.streams.flatMap((stream) =>
       stream.recording
-        ? [{ title: stream.title, recording: presentRecording(stream, stream.recording, deps.limits) }]
+        ? [{ title: stream.title, recording: presentRecording(stream, stream.recording, deps) }]
         : [],
     ),
     nextCursor: found.nextCursor,
@@ -76,5 +83,5 @@ export async function deleteRecording(
   }
   if (recording.uploadId) await deps.bucket.abortUpload(recording.sourceKey, recording.uploadId);
   for (const prefix of recordingPrefixes(streamId)) await deps.bucket.deletePrefix(prefix);
-  return presentRecording(changed, changed.recording as RecordingState, deps.limits);
+  return presentRecording(changed, changed.recording as RecordingState, deps);
 }

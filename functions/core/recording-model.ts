@@ -1,3 +1,5 @@
+import type { Replay, ReplaySource } from './replay.ts';
+
 /**
  * A stream's recording, stored on its Livestreams row under `recording`. One per stream:
  * `uploading -> processing -> ready | failed`, and `deleted` from any state but `processing`.
@@ -62,21 +64,29 @@ export interface PublicRecording {
   uploadDeadline: string | null;
   uploadedAt: string | null;
   sizeBytes: number | null;
+  /** What plays now: the live replay, then the transcoded HLS ladder (see `source`). */
   playbackUrl: string | null;
+  /** `dashUrl`, `thumbnailUrl`, `durationSeconds`, `renditions`: the transcoded ladder's only. */
   dashUrl: string | null;
   thumbnailUrl: string | null;
   durationSeconds: number | null;
   renditions: Rendition[];
   failure: RecordingFailure | null;
+  /** Which replay `playbackUrl` is (docs/live.md, "Replay"); null while nothing plays. */
+  source: ReplaySource | null;
 }
 
 const iso = (epochMs: number | undefined) => (epochMs === undefined ? null : new Date(epochMs).toISOString());
 
-/** `uploadDeadline`: the stream's end plus the upload window, once it has ended. */
+/**
+ * `uploadDeadline`: the stream's end plus the upload window, once it has ended. `replay`: what the
+ * stream plays (`replayOf`), which may be the live ladder's while this recording is still on its way.
+ */
 export function toPublicRecording(
   streamId: string,
   recording: RecordingState,
   uploadDeadline: number | undefined,
+  replay: Replay | undefined,
 ): PublicRecording {
   return {
     streamId,
@@ -87,11 +97,40 @@ export function toPublicRecording(
     uploadDeadline: recording.status === 'uploading' ? iso(uploadDeadline) : null,
     uploadedAt: iso(recording.uploadedAt),
     sizeBytes: recording.sizeBytes ?? null,
-    playbackUrl: recording.playbackUrl ?? null,
+    playbackUrl: replay?.playbackUrl ?? null,
     dashUrl: recording.dashUrl ?? null,
     thumbnailUrl: recording.thumbnailUrl ?? null,
     durationSeconds: recording.durationSeconds ?? null,
     renditions: recording.renditions ?? [],
     failure: recording.failure ?? null,
+    source: replay?.source ?? null,
+  };
+}
+
+/**
+ * A stream with a live replay and no server recording at all (nothing was uploaded): `ready`, as
+ * nothing more will come, the live ladder's CMAF (fragmented MP4), opened when the stream went
+ * live; nothing of a transcode (no DASH, thumbnail, duration or renditions).
+ */
+export function liveReplayRecording(
+  stream: { streamId: string; startedAt?: number; createdAt: number },
+  playbackUrl: string,
+): PublicRecording {
+  return {
+    streamId: stream.streamId,
+    status: 'ready',
+    contentType: 'video/mp4',
+    progress: 100,
+    openedAt: new Date(stream.startedAt ?? stream.createdAt).toISOString(),
+    uploadDeadline: null,
+    uploadedAt: null,
+    sizeBytes: null,
+    playbackUrl,
+    dashUrl: null,
+    thumbnailUrl: null,
+    durationSeconds: null,
+    renditions: [],
+    failure: null,
+    source: 'live',
   };
 }

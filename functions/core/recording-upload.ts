@@ -15,6 +15,7 @@ import {
   type RecordingState,
   toPublicRecording,
 } from './recording-model.ts';
+import { replayOf } from './replay.ts';
 import { ownedStream, type StreamRef } from './streams.ts';
 
 /** S3's own multipart limits. */
@@ -41,6 +42,8 @@ export interface RecordingDeps {
   bucket: RecordingBucket;
   clock: Clock;
   limits: RecordingLimits;
+  /** Where the CDN serves the bucket (`MEDIA_BASE_URL`): a live replay's URL starts with it. */
+  mediaBaseUrl: string;
 }
 
 /** What the owner's client needs to upload: the state, and the limits its parts must keep. */
@@ -59,12 +62,27 @@ export interface UploadTerms {
 export const uploadDeadline = (stream: StreamRecord, limits: RecordingLimits) =>
   stream.endedAt === undefined ? undefined : stream.endedAt + limits.uploadWindowMs;
 
-export const presentRecording = (stream: StreamRecord, recording: RecordingState, limits: RecordingLimits) =>
-  toPublicRecording(stream.streamId, recording, uploadDeadline(stream, limits));
+/** What callers see of a stream's recording: its state, and the replay the stream plays. */
+export const presentRecording = (
+  stream: StreamRecord,
+  recording: RecordingState,
+  deps: Pick<RecordingDeps, 'limits' | 'mediaBaseUrl'>,
+) =>
+  toPublicRecording(
+    stream.streamId,
+    recording,
+    uploadDeadline(stream, deps.limits),
+    replayOf(stream, deps.mediaBaseUrl),
+  );
 
-function terms(stream: StreamRecord, recording: RecordingState, limits: RecordingLimits): UploadTerms {
+function terms(
+  stream: StreamRecord,
+  recording: RecordingState,
+  deps: Pick<RecordingDeps, 'limits' | 'mediaBaseUrl'>,
+): UploadTerms {
+  const { limits } = deps;
   return {
-    recording: presentRecording(stream, recording, limits),
+    recording: presentRecording(stream, recording, deps),
     upload: {
       minPartBytes: S3_PARTS.minPartBytes,
       maxPartBytes: Math.min(S3_PARTS.maxPartBytes, limits.maxBytes),
@@ -135,8 +153,7 @@ export async function openRecording(
     throw new ConflictError('Recording is not enabled for this stream', 'RECORDING_DISABLED');
   }
   assertUploadWindow(stream, deps);
-  if (stream.recording)
-    return { ...resumed(stream, stream.recording, contentType, deps.limits), created: false };
+  if (stream.recording) return { ...resumed(stream, stream.recording, contentType, deps), created: false };
 
   const key = sourceKey(streamId, contentType);
   const uploadId = await deps.bucket.createUpload(key, contentType);
@@ -148,19 +165,19 @@ export async function openRecording(
     openedAt: deps.clock.now(),
   };
   const result = await deps.recordings.open(streamId, user.userId, recording);
-  if (result.ok) return { ...terms(result.value, recording, deps.limits), created: true };
+  if (result.ok) return { ...terms(result.value, recording, deps), created: true };
   // Another open won the race (a double click): keep its upload, drop ours.
   await deps.bucket.abortUpload(key, uploadId);
   const current = result.current;
   if (!current?.recording) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
-  return { ...resumed(current, current.recording, contentType, deps.limits), created: false };
+  return { ...resumed(current, current.recording, contentType, deps), created: false };
 }
 
 function resumed(
   stream: StreamRecord,
   recording: RecordingState,
   contentType: RecordingContentType,
-  limits: RecordingLimits,
+  deps: Pick<RecordingDeps, 'limits' | 'mediaBaseUrl'>,
 ): UploadTerms {
   if (recording.status !== 'uploading') {
     throw new ConflictError(`The stream already has a recording (${recording.status})`, 'RECORDING_EXISTS', {
@@ -174,7 +191,7 @@ function resumed(
       { contentType: recording.contentType },
     );
   }
-  return terms(stream, recording, limits);
+  return terms(stream, recording, deps);
 }
 
 export interface PartRequest {
@@ -274,7 +291,7 @@ const uploadGone = () =>
   new ConflictError('The upload is no longer open (completed or expired)', 'RECORDING_NOT_UPLOADING');
 
 const present = (deps: RecordingDeps, stream: StreamRecord, recording: RecordingState | undefined) =>
-  presentRecording(stream, recording ?? (stream.recording as RecordingState), deps.limits);
+  presentRecording(stream, recording ?? (stream.recording as RecordingState), deps);
 
 /** S3 first, then the row: a completed object with a stale row is repaired by the S3 event. */
 async function complete(

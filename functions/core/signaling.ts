@@ -1,7 +1,7 @@
 import { eachLimited } from './each-limited.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import { frame } from './frames.ts';
-import type { StreamRecord } from './model.ts';
+import type { StreamRecord, ViewerTier } from './model.ts';
 import type {
   Clock,
   ConnectionSender,
@@ -105,7 +105,7 @@ export async function sendToViewer(
   if ((await deps.sender.send(session.connectionId, message)) === 'gone') {
     await deps.connections.delete(session.connectionId);
     const viewer = { streamId: me.streamId, role: 'viewer' as const, userId: session.userId, viewerId };
-    await viewerLeft(deps, viewer, me.connectionId);
+    await viewerLeft(deps, viewer, { tier: 'webrtc', exceptConnectionId: me.connectionId });
     throw new ConflictError(`Viewer ${viewerId} has disconnected`, 'PEER_GONE');
   }
 }
@@ -201,22 +201,22 @@ export async function registerBroadcaster(
 /**
  * A viewer's leave or disconnect: the session closes and counts out (idempotent, the REST
  * code path), and the broadcaster, unless it is the one that found the viewer gone, is told.
+ * A viewer's socket is a seat's (the HLS tier's tickets only chat): socket paths say so, and the
+ * leave needs no read to find out.
  */
 export async function viewerLeft(
   deps: Pick<SignalingDeps, 'streams' | 'viewers' | 'clock' | 'sender' | 'ids' | 'seatRepairAfterMs'>,
   viewer: Pick<ViewerPeer, 'streamId' | 'userId' | 'viewerId'>,
-  exceptConnectionId?: string,
+  known: { tier?: ViewerTier; exceptConnectionId?: string } = {},
 ): Promise<void> {
   // A leave followed by the socket closing is one departure: tell the broadcaster once, and only
   // of a seat's viewer (it never heard of the HLS tier's).
-  const closed = await leaveStream(deps, viewer.streamId, viewer.viewerId, {
-    userId: viewer.userId,
-    roles: [],
-  });
+  const user = { userId: viewer.userId, roles: [] };
+  const closed = await leaveStream(deps, viewer.streamId, viewer.viewerId, user, known.tier);
   if (closed !== 'webrtc') return;
   const stream = await deps.streams.get(viewer.streamId);
   const broadcaster = stream && currentBroadcaster(stream);
-  if (broadcaster && broadcaster !== exceptConnectionId) {
+  if (broadcaster && broadcaster !== known.exceptConnectionId) {
     await deps.sender.send(broadcaster, frame('stream:viewer:left', { viewerId: viewer.viewerId }));
   }
 }

@@ -2,7 +2,7 @@ import { type AudienceDeps, joinHls, nextBeatInMs } from './audience.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from './errors.ts';
 import type { IceServer, TurnConfig } from './ice.ts';
 import { iceServersFor } from './ice.ts';
-import { hlsViewersAt, type User, type ViewerSession, type ViewerTier } from './model.ts';
+import { hlsViewersAt, ladderRunning, type User, type ViewerSession, type ViewerTier } from './model.ts';
 import type { WriteResult } from './ports.ts';
 import { MARKER_ONLY, repairStaleSeats, type SeatDeps } from './seats.ts';
 import { wrongState } from './streams.ts';
@@ -41,7 +41,7 @@ export async function joinStream(deps: ViewerDeps, streamId: string, user: User)
     const current = added.current;
     if (!current) throw new NotFoundError(`Stream ${streamId} does not exist`, 'STREAM_NOT_FOUND');
     if (current.status !== 'live') throw wrongState(current, 'join');
-    if (current.ladderKbps === undefined) {
+    if (!ladderRunning(current)) {
       const seats = current.peerSeats ?? current.maxViewers;
       throw new ConflictError(`Stream is full (${seats} viewers)`, 'STREAM_FULL', { maxViewers: seats });
     }
@@ -62,7 +62,7 @@ export async function joinStream(deps: ViewerDeps, streamId: string, user: User)
     deps.streams.settleSeat(streamId, seat, { ...MARKER_ONLY, peak }),
     repairStaleSeats(deps, added.value),
   ]);
-  const ladder = added.value.ladderKbps !== undefined;
+  const ladder = ladderRunning(added.value);
   return joined(deps, streamId, user, now, { viewerId, mode: 'webrtc', ladder });
 }
 
@@ -94,11 +94,15 @@ export async function leaveStream(
   streamId: string,
   viewerId: string,
   user: User,
+  tier?: ViewerTier,
 ): Promise<ViewerTier | undefined> {
   const now = deps.clock.now();
   const attempt = deps.ids.attemptId();
-  // Only a seat has counters to take back; an HLS session just closes (it stops beating).
-  if ((await deps.viewers.get(streamId, viewerId))?.tier === 'hls') {
+  // Only a seat has counters to take back; an HLS session just closes (it stops beating). A
+  // caller that does not know the session's tier (a REST leave) reads it.
+  const hls =
+    tier === undefined ? (await deps.viewers.get(streamId, viewerId))?.tier === 'hls' : tier === 'hls';
+  if (hls) {
     const closed = await deps.viewers.close(streamId, viewerId, {
       leftAt: now,
       attempt,

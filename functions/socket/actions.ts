@@ -139,7 +139,7 @@ export const signalingActions = {
     kind: 'control',
     data: z.strictObject({ streamId }),
     run: async (deps, me) => {
-      await viewerLeft(deps, me as ViewerPeer);
+      await viewerLeft(deps, me as ViewerPeer, { tier: 'webrtc' });
       return undefined;
     },
   },

@@ -15,7 +15,7 @@ export const handler = lambda<APIGatewayProxyWebsocketEventV2, APIGatewayProxyRe
   async (event) => {
     const peer = peerOf(event);
     await deps.connections.delete(peer.connectionId);
-    if (peer.role === 'viewer') await viewerLeft(deps, peer);
+    if (peer.role === 'viewer') await viewerLeft(deps, peer, { tier: 'webrtc' });
     else await broadcasterLeft(deps, peer.streamId, peer.connectionId);
     return { statusCode: 200, body: '' };
   },

@@ -1,14 +1,20 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { MEDIA_PREFIX } from './media.ts';
+import { LiveCdn } from './live-cdn.ts';
+import { LIVE_PREFIX, MEDIA_PREFIX } from './media.ts';
 
 export interface MediaCdnProps {
   readonly recordings: IBucket;
   readonly logs: IBucket;
+  /**
+   * The Origin Shield Region of the live origin (`live/`): the Region nearest the bucket.
+   * @default the stack's own Region
+   */
+  readonly liveOriginShieldRegion?: string;
 }
 
 /**
@@ -17,11 +23,18 @@ export interface MediaCdnProps {
  * player cannot find the segments, which keep the default (long) TTL: they never change.
  */
 export const MANIFEST_TTL = Duration.seconds(60);
-/** How long an edge remembers that an object is missing: CloudFront's default, stated on purpose. */
-export const ERROR_CACHING_TTL = Duration.seconds(10);
+/**
+ * How long an edge remembers that an object is missing (CloudFront's default is 10 s). A second: a
+ * viewer who opens a live stream before its first playlist is uploaded gets it a second later, not
+ * ten; and a deleted recording's 404 is forgotten as soon. S3 answers the extra misses cheaply.
+ */
+export const ERROR_CACHING_TTL = Duration.seconds(1);
 const MANIFEST_PATHS = ['*.m3u8', '*.mpd'];
 
-/** CloudFront in front of the recordings bucket's `media/` prefix (HLS/DASH manifests, segments). */
+/**
+ * CloudFront in front of the recordings bucket: `media/` (recordings' HLS/DASH manifests and
+ * segments) by default, `live/` (the live ladder, docs/live.md) under `live/*.m3u8` and `live/*`.
+ */
 export class MediaCdn extends Construct {
   readonly distribution: cloudfront.Distribution;
 
@@ -29,9 +42,9 @@ export class MediaCdn extends Construct {
     super(scope, id);
     // OAC, but not the automatic bucket policy of `S3BucketOrigin.withOriginAccessControl`, which
     // lets the distribution read the whole bucket (`<bucket>/*`, uploads/ included; originPath does
-    // not narrow it). The origin is wired by hand and `grantRead` below grants media/ only.
+    // not narrow it). The origins are wired by hand and `grantRead` below grants media/ and live/.
     const originAccess = new cloudfront.S3OriginAccessControl(this, 'OriginAccess', {
-      description: 'DreamX livestream recordings: media/ only',
+      description: 'DreamX livestream recordings: media/ and live/ only',
       signing: cloudfront.Signing.SIGV4_ALWAYS,
     });
     const origin = origins.S3BucketOrigin.withBucketDefaults(props.recordings, {
@@ -52,15 +65,26 @@ export class MediaCdn extends Construct {
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
     });
+    const live = new LiveCdn(this, 'Live', {
+      recordings: props.recordings,
+      originAccessControlId: originAccess.originAccessControlId,
+      originShieldRegion: props.liveOriginShieldRegion ?? Stack.of(this).region,
+    });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: 'DreamX livestream recordings (HLS/DASH)',
+      comment: 'DreamX livestream recordings (HLS/DASH) and live ladder (HLS)',
       // Segments never change once written: cached for as long as CachingOptimized allows.
       defaultBehavior: { ...behavior, cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED },
-      additionalBehaviors: Object.fromEntries(
-        MANIFEST_PATHS.map((path) => [path, { ...behavior, cachePolicy: manifestCache }]),
-      ),
-      // S3 answers 404 for a missing key (a deleted or not yet ready recording) because the
-      // distribution may list media/ (see grantRead); the edge remembers it only briefly.
+      // In this order: CloudFront takes the first pattern that matches, and `*.m3u8` would also
+      // match a live playlist (and send it to the media/ origin).
+      additionalBehaviors: {
+        ...live.behaviors,
+        ...Object.fromEntries(
+          MANIFEST_PATHS.map((path) => [path, { ...behavior, cachePolicy: manifestCache }]),
+        ),
+      },
+      // S3 answers 404 for a missing key (a deleted or not yet ready recording, a live playlist not
+      // yet uploaded) because the distribution may list media/ and live/ (see grantRead); the edge
+      // remembers it for a second.
       errorResponses: [{ httpStatus: 404, ttl: ERROR_CACHING_TTL }],
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableLogging: true,
@@ -89,25 +113,28 @@ export class MediaCdn extends Construct {
 
   /**
    * The bucket-policy statements OAC needs, for this distribution only (`AWS:SourceArn`):
-   * `s3:GetObject` on `media/*`, and `s3:ListBucket` so that S3 answers a missing key with 404 rather
-   * than 403 (without ListBucket S3 hides whether a key exists). A deleted recording's playlist must
-   * answer 404: players and the web app treat 403 as "not allowed", and a 403 from S3 reads as a
+   * `s3:GetObject` on `media/*` and `live/*`, and `s3:ListBucket` so that S3 answers a missing key
+   * with 404 rather than 403 (without ListBucket S3 hides whether a key exists). A deleted
+   * recording's playlist, or a live one not yet uploaded, must answer 404: players and the web app
+   * treat 403 as "not allowed", and a 403 from S3 reads as a
    * misconfiguration in the logs. Chosen over a CloudFront 403->404 error response, which needs an
    * error page object in the bucket and would also turn a genuine permission failure into 404.
    *
-   * ListBucket is safe here: every origin request's path starts with /media/ (originPath) and no
-   * query string reaches S3 (the cache policies forward none), so the distribution can never send a
-   * list request. `StringLikeIfExists` on `s3:prefix` still narrows any list that names a prefix to
-   * media/, while it leaves allowed the existence check S3 makes for a GetObject (which has none).
+   * ListBucket is safe here: every origin request's path starts with /media/ (originPath) or
+   * /live/ (the only paths routed to the live origin) and no query string reaches S3 (the cache
+   * policies forward none), so the distribution can never send a list request.
+   * `StringLikeIfExists` on `s3:prefix` still narrows any list that names a prefix to media/ or
+   * live/, while it leaves allowed the existence check S3 makes for a GetObject (which has none).
    */
   private grantRead(recordings: IBucket): void {
     const principal = new iam.ServicePrincipal('cloudfront.amazonaws.com');
     const thisDistribution = { 'AWS:SourceArn': this.distribution.distributionArn };
+    const prefixes = [MEDIA_PREFIX, LIVE_PREFIX].map((prefix) => `${prefix}*`);
     recordings.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [principal],
         actions: ['s3:GetObject'],
-        resources: [recordings.arnForObjects(`${MEDIA_PREFIX}*`)],
+        resources: prefixes.map((prefix) => recordings.arnForObjects(prefix)),
         conditions: { StringEquals: thisDistribution },
       }),
     );
@@ -118,7 +145,7 @@ export class MediaCdn extends Construct {
         resources: [recordings.bucketArn],
         conditions: {
           StringEquals: thisDistribution,
-          StringLikeIfExists: { 's3:prefix': `${MEDIA_PREFIX}*` },
+          StringLikeIfExists: { 's3:prefix': prefixes },
         },
       }),
     );

@@ -1,10 +1,12 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LIVE_PREFIX } from '../../functions/core/live-delivery.ts';
 import { MEDIA_PREFIX, UPLOADS_PREFIX } from '../../functions/core/media-layout.ts';
+import { LIVE_RETENTION_DAYS } from './live-parameters.ts';
 
-export { MEDIA_PREFIX, UPLOADS_PREFIX };
+export { LIVE_PREFIX, MEDIA_PREFIX, UPLOADS_PREFIX };
 
 export interface MediaStorageProps {
   /**
@@ -18,9 +20,19 @@ export interface MediaStorageProps {
    * @default 30
    */
   readonly uploadsColdAfterDays?: number;
+  /**
+   * Days after which S3 deletes an object of the live ladder (`live/`): the quick replay of a stream
+   * until the MediaConvert ladder under `media/` is ready. A number, or the deploy parameter's token
+   * (live-parameters.ts; CloudFormation then checks the range).
+   * @default 7
+   */
+  readonly liveRetentionDays?: number;
 }
 
-/** The recordings bucket (uploads, HLS output under `media/`) and the bucket that holds access logs. */
+/**
+ * The recordings bucket (uploads, HLS output under `media/`, the live ladder under `live/`) and the
+ * bucket that holds access logs.
+ */
 export class MediaStorage extends Construct {
   readonly recordings: s3.Bucket;
   readonly logs: s3.Bucket;
@@ -30,6 +42,14 @@ export class MediaStorage extends Construct {
     const coldAfterDays = props.uploadsColdAfterDays ?? 30;
     if (!Number.isInteger(coldAfterDays) || coldAfterDays < 0) {
       throw new Error(`uploadsColdAfterDays must be a whole number of days (0 = off), got ${coldAfterDays}`);
+    }
+    const liveDays = props.liveRetentionDays ?? LIVE_RETENTION_DAYS.default;
+    const { min, max } = LIVE_RETENTION_DAYS;
+    if (
+      !Token.isUnresolved(liveDays) &&
+      !(Number.isInteger(liveDays) && liveDays >= min && liveDays <= max)
+    ) {
+      throw new Error(`liveRetentionDays must be a whole number of days, ${min}..${max}, got ${liveDays}`);
     }
     // S3 access-log delivery through a bucket policy rather than the legacy LogDeliveryWrite ACL
     // (deprecated; cfn-lint W3045). A feature flag, set here so it only affects these buckets.
@@ -95,9 +115,14 @@ export class MediaStorage extends Construct {
               },
             ]
           : []),
+        // The live ladder is the quick replay of a stream until the MediaConvert ladder (media/) is
+        // ready, which then serves the replay. A stream live for longer than this loses the start of
+        // its live replay (full.m3u8 would list deleted segments).
+        { id: 'ExpireLiveLadder', prefix: LIVE_PREFIX, expiration: Duration.days(liveDays) },
       ],
-      // Browsers upload straight to S3: recording parts to presigned URLs (PUT; they need each
-      // part's ETag), live segments and playlists with the live credential (POST Object).
+      // Browsers upload recording parts (PUT, presigned URLs; they need each part's ETag) and live
+      // segments and playlists (POST, a presigned POST policy: a multipart/form-data form) straight
+      // to S3. Any origin, as for parts: the signature, not the page's origin, is what authorizes.
       cors: [
         {
           allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.POST],

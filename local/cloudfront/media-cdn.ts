@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { liveCacheControl } from '../../functions/core/live-delivery.ts';
 import { contentTypeOf, type EmulatorLogger } from '../constants.ts';
 import { encodeKey } from '../s3/s3-client.ts';
 import { s3Error } from '../s3/s3-errors.ts';
@@ -21,16 +21,6 @@ export interface MediaCdnOptions {
   readonly livePrefix: string;
   readonly logger: EmulatorLogger;
 }
-
-/**
- * What the `live/*` behaviour's response headers say of caching: a playlist changes every
- * segment, a segment (or init segment) never changes once written.
- */
-const LIVE_CACHE_CONTROL: Readonly<Record<string, string>> = {
-  '.m3u8': 'max-age=1',
-  '.m4s': 'max-age=31536000, immutable',
-  '.mp4': 'max-age=31536000, immutable',
-};
 
 /** Response headers passed on from the origin, as CloudFront forwards them. */
 const PASSED = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'etag', 'last-modified'];
@@ -104,7 +94,7 @@ export function createMediaCdn(options: MediaCdnOptions) {
     ) {
       res.setHeader('content-type', contentTypeOf(key));
     }
-    const cacheControl = LIVE_CACHE_CONTROL[extname(key).toLowerCase()];
+    const cacheControl = liveCacheControl(key);
     if (live && cacheControl && upstream.statusCode && upstream.statusCode < 300) {
       res.setHeader('Cache-Control', cacheControl);
     }

@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { clientIp, decodeLoosely, readBytes, splitUrl } from '../shared/http-io.ts';
 import { AUTH_QUERY_PARAMS, verifySignature } from '../shared/sigv4.ts';
 import { encodeKey } from './s3-client.ts';
+import { conditionalWrites, withoutConditions } from './s3-conditional.ts';
 import { corsFor, preflight } from './s3-cors.ts';
 import { dotSegmentRefusal, hasDotSegment, s3Error } from './s3-errors.ts';
 import { forwardBody, forwardHeaders, relay, reply } from './s3-forward.ts';
@@ -50,6 +51,7 @@ interface S3Target {
  */
 export function createS3Proxy(options: S3ProxyOptions) {
   const { bucket, backend, store, notifier } = options;
+  const conditions = conditionalWrites(backend, bucket);
 
   async function notifyCreated(how: CreatedBy, key: string, sourceIp: string): Promise<void> {
     // The object as stored: its size and ETag, as the record reports them.
@@ -116,11 +118,23 @@ export function createS3Proxy(options: S3ProxyOptions) {
     return true;
   }
 
-  /** To s3rver and back; an object put (or copied) into the bucket is notified. */
+  /**
+   * To s3rver and back; an object put (or copied) into the bucket is notified. A conditional put
+   * (`If-Match`, `If-None-Match`) is checked and written in its key's turn, or refused as S3 does.
+   */
   async function forward(req: IncomingMessage, res: ServerResponse, at: S3Target, cors: Cors) {
     const method = req.method ?? 'GET';
-    const upstream = await backend.call(method, at.forward, forwardHeaders(req.headers), forwardBody(req));
     const created = method === 'PUT' && at.uploadId === null && at.bucket === bucket ? at.key : undefined;
+    const send = (headers: IncomingHttpHeaders) =>
+      backend.call(method, at.forward, forwardHeaders(headers), forwardBody(req));
+    let upstream: IncomingMessage;
+    if (created !== undefined && conditions.applies(req.headers)) {
+      const outcome = await conditions.guard(created, req.headers, () =>
+        send(withoutConditions(req.headers)),
+      );
+      if ('refused' in outcome) return reply(res, outcome.refused, cors, req);
+      upstream = outcome.written;
+    } else upstream = await send(req.headers);
     // Notified before the client hears back, so that `idle()` awaited after the PUT covers it.
     if (created !== undefined && upstream.statusCode === 200) {
       await notifyCreated(req.headers['x-amz-copy-source'] ? 'Copy' : 'Put', created, clientIp(req));

@@ -58,6 +58,7 @@ export interface LocalS3 {
  *   completed upload given S3's multipart ETag;
  * - POST Object (a browser's form upload) under a SigV4 POST policy, checked as S3 checks it
  *   (s3-post.ts, post-policy.ts);
+ * - conditional writes (PutObject `If-Match`, `If-None-Match: *`), which s3rver ignores;
  * - the bucket's CORS rule; `aws-chunked` bodies decoded;
  * - S3 event notifications to the manifest's `s3` sources for objects created through it.
  * Whatever else s3rver does (GetObject, ListObjectsV2, DeleteObjects...) passes through.

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
 import { listenHttp } from '../shared/http-server.ts';
-import { atomicOverwrites } from './atomic-overwrites.ts';
+import { gatePerKey } from './key-gate.ts';
 import { encodeKey } from './s3-client.ts';
 
 /** s3rver on a loopback port of its own: the store behind the S3 proxy, which it calls unsigned. */
@@ -44,10 +44,8 @@ export async function startS3rver(options: { dataDir?: string; bucket: string })
     vhostBuckets: false,
     configureBuckets: [{ name: options.bucket }],
   });
-  // S3 replaces an object whole; s3rver rewrites it in place under readers.
-  atomicOverwrites(s3rver);
   await s3rver.configureBuckets();
-  const server = await listenHttp(s3rver.callback(), 0, '127.0.0.1');
+  const server = await listenHttp(gatePerKey(s3rver.callback()), 0, '127.0.0.1');
   const agent = new Agent({ keepAlive: true });
 
   const call: S3rverBackend['call'] = (method, target, headers, body) =>

@@ -70,6 +70,9 @@ describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
   let alice: Page;
   const viewers: Record<'bob' | 'carol' | 'dave', Page> = {} as never;
   let streamId = '';
+  /** When the app said LIVE and when End was clicked: how long the ladder had to encode. */
+  let liveAt = 0;
+  let endedAt = 0;
   let sampler: { stop(): Promise<SampleReport> } | undefined;
   const cdn = (path = '') => `${stack.media.url}/live/${streamId}${path && `/${path}`}`;
 
@@ -80,22 +83,34 @@ describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
     return opened.page;
   }
 
-  /** How old the live edge is: now minus the end of the newest segment 360p/index.m3u8 lists. */
-  async function edgeAgeSeconds(): Promise<number> {
-    const playlist = await (await fetch(cdn('360p/index.m3u8'))).text();
-    const dated = [...playlist.matchAll(/#EXT-X-PROGRAM-DATE-TIME:(.+)\n#EXTINF:([\d.]+)/g)];
-    const [, date = '', duration = '0'] = dated.at(-1) ?? [];
-    return (Date.now() - Date.parse(date) - Number(duration) * 1000) / 1000;
+  /**
+   * How old the live edge is, in seconds: now minus the end of the newest segment of the freshest
+   * and of the stalest rendition (the player may be on any; under load their queues drift apart).
+   */
+  async function edgeAgeSeconds(): Promise<{ freshest: number; stalest: number }> {
+    const master = variants(await (await fetch(cdn('index.m3u8'))).text());
+    const ends = await Promise.all(
+      master.map(async ({ uri }) => {
+        const playlist = await (await fetch(cdn(uri))).text();
+        const dated = [...playlist.matchAll(/#EXT-X-PROGRAM-DATE-TIME:(.+)\n#EXTINF:([\d.]+)/g)];
+        const [, date = '', duration = '0'] = dated.at(-1) ?? [];
+        return Date.parse(date) + Number(duration) * 1000;
+      }),
+    );
+    const now = Date.now();
+    return { freshest: (now - Math.max(...ends)) / 1000, stalest: (now - Math.min(...ends)) / 1000 };
   }
 
-  /** The page's decoder keeps presenting frames: `totalVideoFrames` grows over a second. */
+  /** The page's decoder keeps decoding: `totalVideoFrames` grows. */
   async function decodes(page: Page): Promise<void> {
     const frames = () =>
       page
         .getByTestId('video')
         .evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames);
     const before = await frames();
-    await expect.poll(frames, { timeout: 10_000 }).toBeGreaterThan(before + 10);
+    // Not a frame rate: on a loaded machine the ladder runs slower than real time, and a player at
+    // its edge waits for each segment.
+    await expect.poll(frames, { timeout: 30_000 }).toBeGreaterThan(before + 10);
   }
 
   it(
@@ -108,6 +123,7 @@ describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
       await alice.getByTestId('start-button').click();
       // The ladder starts (its encoders, a read of the playlists to resume) before the page says LIVE.
       await alice.getByTestId('live-status').filter({ hasText: 'LIVE' }).waitFor({ timeout: 60_000 });
+      liveAt = Date.now();
       const share = (await alice.getByTestId('share-link').getAttribute('href')) ?? '';
       streamId = decodeURIComponent(share.split('#/watch/')[1] ?? '');
       expect(streamId).toMatch(/^[0-9a-f-]{36}$/);
@@ -145,7 +161,14 @@ describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
         await page.getByTestId('viewer-tier').filter({ hasText: 'HLS via CDN' }).waitFor({ timeout: 30_000 });
         await waitForFrames(page, '[data-testid=video]', FRAMES, LIVE_TIMEOUT_MS);
         await decodes(page);
-        // hls.js through MediaSource, not a peer's stream.
+        // From the CDN stand-in's live/ (the segments of this stream), through MediaSource.
+        const loaded = await page.evaluate(() =>
+          performance.getEntriesByType('resource').map((entry) => new URL(entry.name).pathname),
+        );
+        expect(loaded.filter((path) => path.startsWith(`/media/live/${streamId}/`)).length).toBeGreaterThan(
+          3,
+        );
+        expect(loaded.some((path) => path.endsWith('.m4s'))).toBe(true);
         expect(await page.getByTestId('video').evaluate((v: HTMLVideoElement) => v.currentSrc)).toMatch(
           /^blob:/,
         );
@@ -154,12 +177,12 @@ describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
         // bound: a loaded machine encodes the ladder slower than real time, and the edge ages.
         const delay = page.getByTestId('viewer-latency');
         await delay.filter({ hasText: /s behind live$/ }).waitFor({ timeout: 15_000 });
-        const edgeBefore = await edgeAgeSeconds();
+        const before = await edgeAgeSeconds();
         const seconds = Number.parseFloat((await delay.textContent()) ?? '');
-        const edgeAfter = await edgeAgeSeconds();
-        console.info(`${name}: ${seconds} s behind live, the newest segment ${edgeBefore.toFixed(1)} s old`);
-        expect(seconds).toBeGreaterThan(edgeBefore - 2);
-        expect(seconds).toBeLessThan(edgeAfter + 15);
+        const after = await edgeAgeSeconds();
+        console.info(`${name}: ${seconds} s behind live; the live edge ${before.freshest.toFixed(1)} s old`);
+        expect(seconds).toBeGreaterThan(before.freshest - 2);
+        expect(seconds).toBeLessThan(after.stalest + 15);
       }
       // The seat kept its peer all along.
       await decodes(viewers.bob);
@@ -182,6 +205,7 @@ describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
   }, 60_000);
 
   it('ends from the app: HLS viewers reach the end through the playlist, the seat through signaling', async () => {
+    endedAt = Date.now();
     await alice.getByTestId('end-button').click();
     for (const [name, page] of Object.entries(viewers)) {
       const banner = page.getByTestId('ended-banner');
@@ -209,6 +233,8 @@ describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
       const rendition = uri.split('/')[0] ?? '';
       const listed = segments(await (await fetch(cdn(`${rendition}/full.m3u8`))).text());
       expect(listed.length, rendition).toBeGreaterThan(3);
+      const live = (endedAt - liveAt) / 1000;
+      console.info(`${rendition}: ${listed.length} segments for ${live.toFixed(0)} s live`);
       const parts: Uint8Array[] = [];
       for (const object of [listed[0]?.map ?? '', ...listed.map((s) => s.uri)]) {
         const res = await fetch(cdn(`${rendition}/${object}`));

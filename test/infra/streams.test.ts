@@ -49,6 +49,17 @@ describe('LivestreamStack: DynamoDB streams and their consumers', () => {
     });
   });
 
+  it('finishLive: fed from the streams table, only ended streams that ran a live ladder', () => {
+    const props = mappingOf(synth, 'finishLive').Properties;
+    const tableId = synth.logicalId(synth.built.stack.tables.streams);
+    expect(render(props.EventSourceArn)).toBe(`\${${tableId}.StreamArn}`);
+    const [filter] = (props.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    // `exists` matches a leaf only, so it names the attribute's DynamoDB type (N).
+    expect(JSON.parse(filter?.Pattern ?? '{}')).toEqual({
+      dynamodb: { NewImage: { status: { S: ['ended'] }, ladderKbps: { N: [{ exists: true }] } } },
+    });
+  });
+
   it('has exactly one event source mapping per manifest stream source', () => {
     const mappings = ofType(synth.resources, 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(streamSources().length);

@@ -166,6 +166,11 @@ describe('two tiers', () => {
       body: { viewerId: c.body.viewerId },
     });
     expect([reissued.status, reissued.body.error.code]).toEqual([409, 'NOT_WEBRTC']);
+    // A ladder that failed reports 0: no one more is sent to the HLS tier, the seats remain.
+    const failed = await bc.request('stream:uplink', { ladderKbps: 0 }, 'u2');
+    expect(failed.data.peerSeats).toBe(2);
+    const d = await h.call('POST', `/api/livestream/${streamId}/join`, { token: await h.token('d') });
+    expect([d.status, d.body.error.code]).toEqual([409, 'STREAM_FULL']);
     // Once the stream ends its HLS tier counts nobody, whatever was rolled up.
     expect((await h.call('POST', `/api/livestream/${streamId}/end`, { token: ownerToken })).status).toBe(200);
     const ended = await h.call('GET', `/api/livestream/${streamId}`);

@@ -41,7 +41,7 @@ const OWNER_ONLY: Record<string, unknown> = {
   'live/credential': { keyPrefix: 'live/' },
 };
 /** Routes with a body that others than the owner call: viewers, chatters, admins, ticket holders. */
-const OTHERS = ['ticket', 'join', 'leave', 'chat', 'chat/ticket', 'terminate'];
+const OTHERS = ['ticket', 'join', 'leave', 'presence', 'chat', 'chat/ticket', 'terminate'];
 
 /** What the owner would get for each: proof that the body is still checked, after ownership. */
 const bodies: [name: string, options: (action: string) => CallOptions, ownerGets: [number, string]][] = [

@@ -40,6 +40,7 @@ const BODIES: Record<string, unknown[]> = {
   'POST /api/livestream/{streamId}/end': [{}, { recordingUrl: 'https://cdn.example.com/r.webm' }],
   'POST /api/livestream/{streamId}/ticket': [{}, { viewerId: randomUUID() }],
   'POST /api/livestream/{streamId}/leave': [{ viewerId: randomUUID() }],
+  'POST /api/livestream/{streamId}/presence': [{ viewerId: randomUUID() }],
   'POST /api/livestream/{streamId}/chat': [{ message: 'hello?' }],
   'POST /api/livestream/{streamId}/chat/bans': [{ userId: 'mallory' }],
   'POST /api/livestream/{streamId}/chat/slow-mode': [{ seconds: 5 }],

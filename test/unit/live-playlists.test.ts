@@ -7,12 +7,11 @@ import {
   fullPlaylistDue,
   indexPlaylist,
   masterPlaylist,
-  parseMediaPlaylist,
   type RenditionHistory,
-  resumeHistory,
   type Variant,
   WINDOW_SEGMENTS,
 } from '../../web/sdk/live/playlists.ts';
+import { parseMediaPlaylist, resumeHistory } from '../../web/sdk/live/resume.ts';
 
 const T0 = Date.parse('2026-12-03T18:00:00.000Z');
 

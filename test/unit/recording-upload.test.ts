@@ -58,6 +58,7 @@ beforeAll(async () => {
     bucket,
     clock: { now: () => now },
     limits: { maxBytes: 100 * MIB, uploadWindowMs: 60_000 },
+    mediaBaseUrl: 'https://d111111abcdef8.cloudfront.net',
   };
 });
 afterAll(() => dynamo.close());

@@ -1,9 +1,10 @@
 /**
  * The DreamX Livestream browser SDK: REST ({@link LivestreamApi}), the WebSocket protocol
  * ({@link SignalingSocket}), and the two roles built on them ({@link Broadcaster},
- * {@link Viewer}), each with its chat room. Dependency-free but for hls.js, which a viewer loads
- * only when it plays the HLS tier; runs in browsers and, with `WebSocket`, `RTCPeerConnection`
- * and `fetch` injected, in Node. See docs/sdk.md.
+ * {@link Viewer}), each with its chat room. Its dependencies load only when used: mediabunny by
+ * the Broadcaster's live ladder when it starts, hls.js by a Viewer that plays the HLS tier. Runs
+ * in browsers and, with `WebSocket`, `RTCPeerConnection` and `fetch` injected, in Node. See
+ * docs/sdk.md.
  *
  * @example
  * import { Broadcaster, LivestreamApi, Viewer } from './web/sdk/index.ts';
@@ -43,6 +44,8 @@ export type {
   ServerEvents,
   SessionDescription,
 } from './events.ts';
+export type { LiveOptions, UplinkReport } from './live/live-tier.ts';
+export type { UploadStats } from './live/queue.ts';
 export { DEFAULT_ICE_SERVERS } from './peer.ts';
 export { DEFAULT_PART_BYTES, MIN_PART_BYTES, type RecordingProgress } from './recorder.ts';
 export {

@@ -21,8 +21,9 @@ import {
   PathedTarget,
   Quality,
 } from 'mediabunny';
-import { parseMediaPlaylist, SEGMENT_SECONDS } from './playlists.ts';
+import { SEGMENT_SECONDS } from './playlists.ts';
 import type { Rendition } from './renditions.ts';
+import { parseMediaPlaylist } from './resume.ts';
 
 /** H.264 at level 4.0 (720p at up to 60 fps), best profile first: High, Main, Baseline. */
 const H264_CODECS = ['avc1.640028', 'avc1.4d0028', 'avc1.420028'];
@@ -133,6 +134,10 @@ export class RenditionEncoder {
         fullCodecString: codecs.video,
         quality: new Quality({ bitrate: rendition.videoKbps * 1000 }),
         keyFrameInterval: SEGMENT_SECONDS,
+        // Live: the encoder keeps pace with the camera (no lookahead, frames dropped before it
+        // falls behind) rather than spending time on quality; a ladder behind real time is late
+        // for every HLS viewer at once.
+        latencyMode: 'realtime',
         // Scaled only when the rendition is not the capture's own size (a canvas pass per frame).
         ...(!sameSize(options.video, rendition) && {
           transform: { width: rendition.width, height: rendition.height },

@@ -6,10 +6,11 @@
  */
 import { type LivestreamError, MediaError } from '../errors.ts';
 import { chooseCodecs } from './encoder.ts';
-import { masterPlaylist, resumeHistory } from './playlists.ts';
+import { masterPlaylist } from './playlists.ts';
 import { UploadQueue, type UploadStats } from './queue.ts';
 import { RenditionRun } from './rendition-run.ts';
 import { chooseLadder, ladderKbps, type Rendition } from './renditions.ts';
+import { resumeHistory } from './resume.ts';
 import { type CredentialSource, Credentials, postObject, readPlaylist } from './uploader.ts';
 
 /**
@@ -27,6 +28,8 @@ export interface LiveLadderOptions {
   fetch?: typeof fetch;
   /** The ladder failed (an encoder, an upload that kept failing); it has stopped. Called once. */
   onError(error: LivestreamError): void;
+  /** The masters are readable: players can open it. Called once. */
+  onPlayable?(): void;
 }
 
 /** How long `stop()` waits for the last segments and playlists before leaving them. */
@@ -39,6 +42,7 @@ export class LiveLadder {
   private readonly masters: UploadQueue;
   private failed = false;
   private stopping: Promise<void> | undefined;
+  private isPlayable = false;
 
   private constructor(
     readonly renditions: readonly Rendition[],
@@ -122,6 +126,11 @@ export class LiveLadder {
     return this.failed || this.stopping ? 0 : ladderKbps(this.renditions);
   }
 
+  /** Its masters are readable (players can open it). */
+  get playable(): boolean {
+    return this.isPlayable;
+  }
+
   /** Per rendition: bytes uploaded, segments, the last segment's latency. */
   stats(): Record<string, UploadStats> {
     return Object.fromEntries(this.runs.map((run) => [run.name, run.stats()]));
@@ -173,6 +182,11 @@ export class LiveLadder {
       path: playlist === 'index.m3u8' ? 'index.m3u8' : 'replay.m3u8',
       body: new Blob([masterPlaylist(listed, playlist)], { type }),
       contentType: type,
+      onUploaded: () => {
+        if (playlist !== 'index.m3u8' || this.isPlayable) return;
+        this.isPlayable = true;
+        this.options.onPlayable?.();
+      },
     }));
   }
 }

@@ -90,13 +90,13 @@ export class LiveTier {
   }
 
   /**
-   * Starts a run on `stream` (ending the one before, without ENDLIST: the stream goes on), then
-   * reports. A ladder that cannot start is reported on `onError`; the broadcast goes on.
+   * Starts a run on `stream` (ending the one before, without ENDLIST: the stream goes on). Reports
+   * begin once its masters are readable. A ladder that cannot start is reported on `onError`; the
+   * broadcast goes on.
    */
   async start(stream: MediaStream): Promise<void> {
     if (!this.enabled) return;
-    await this.ladder?.stop({ ended: false });
-    this.ladder = undefined;
+    await this.stop(false);
     try {
       const { LiveLadder } = await import('./ladder.ts');
       this.ladder = await LiveLadder.start({
@@ -104,6 +104,7 @@ export class LiveTier {
         credentials: this.deps.credentials,
         uplinkKbps: this.deps.options?.uplinkKbps ?? this.uplinkKbps,
         fetch: this.deps.fetch,
+        onPlayable: () => void this.report(),
         onError: (error) => {
           this.deps.onError(error);
           void this.report();
@@ -111,12 +112,10 @@ export class LiveTier {
       });
     } catch (error) {
       this.deps.onError(toLivestreamError(error, 'LIVE'));
+      return;
     }
-    this.timer ??= setInterval(
-      () => void this.report(),
-      this.deps.options?.reportIntervalMs ?? REPORT_INTERVAL_MS,
-    );
-    await this.report();
+    const every = this.deps.options?.reportIntervalMs ?? REPORT_INTERVAL_MS;
+    this.timer = setInterval(() => void this.report(), every);
   }
 
   /** Ends the run (`ended`: the stream is over, EXT-X-ENDLIST) and the reports. */
@@ -128,12 +127,18 @@ export class LiveTier {
     await ladder?.stop({ ended });
   }
 
-  /** Sends `stream:uplink` now (the socket may be closed: then the next one will do). */
+  /**
+   * Sends `stream:uplink` now, once the running ladder is playable (a broadcaster without one says
+   * nothing: its stream keeps the peer tier only); `ladderKbps` 0 once it failed. The socket may
+   * be closed: then the next report will do.
+   */
   async report(): Promise<void> {
+    const ladder = this.ladder;
+    if (!ladder?.playable) return;
     const measured = await measureUplinkKbps(this.deps.peers());
     if (measured !== undefined) this.uplinkKbps = measured;
     this.deps.report({
-      ladderKbps: Math.round(this.ladderKbps),
+      ladderKbps: Math.round(ladder.kbps),
       ...(this.uplinkKbps !== undefined && { uplinkKbps: this.uplinkKbps }),
     });
   }
