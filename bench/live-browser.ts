@@ -80,6 +80,17 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
       if (request.method() === 'POST' && request.url().startsWith(stack.s3.endpoint))
         posts.push(request.url());
     });
+    // The stream has an HLS tier once the broadcaster's `stream:uplink` (sent when its ladder is
+    // playable) is acknowledged: viewers who join before that are seated peer to peer.
+    let uplinkAcked!: () => void;
+    const ladderReported = new Promise<void>((resolve) => {
+      uplinkAcked = resolve;
+    });
+    live.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        if (String(payload).includes('"stream:uplink:ack"')) uplinkAcked();
+      }),
+    );
     await signIn(live, stack.url, 'bench-live-broadcaster', '/live');
     await live.getByTestId('live-title').fill('Live tier bench');
     if (await live.getByTestId('live-record').isChecked()) await live.getByTestId('live-record').uncheck();
@@ -97,6 +108,12 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
       if (wallClock() > deadline) throw new Error('no multivariant playlist within 60 s of going live');
     }
     const ladderUpAfterMs = wallClock() - clickedAt;
+    await Promise.race([
+      ladderReported,
+      sleep(60_000).then(() => {
+        throw new Error('no stream:uplink:ack within 60 s of the ladder being up');
+      }),
+    ]);
 
     // First frame, one viewer at a time: sign in, then open the watch link in a fresh navigation.
     const viewers: Page[] = [];
