@@ -5,6 +5,7 @@ import { contentTypeOf, type EmulatorLogger } from '../constants.ts';
 import { encodeKey } from '../s3/s3-client.ts';
 import { s3Error } from '../s3/s3-errors.ts';
 import { decodeLoosely, loggedListener, splitUrl, writeResponse } from '../shared/http-io.ts';
+import { edgeCache } from './edge-cache.ts';
 
 export interface MediaCdnOptions {
   /** `/media`: what `MEDIA_BASE_URL` ends with. */
@@ -31,10 +32,12 @@ const PASSED = ['content-type', 'content-length', 'content-range', 'accept-range
  * query string ignored (the cache policies forward none), `Access-Control-Allow-Origin: *` on
  * every answer (the CORS_ALLOW_ALL_ORIGINS response headers policy), single byte ranges as 206
  * (a suffix range too, which s3rver cannot do), S3's 404 for a missing key. The Content-Type is
- * the one the object was stored with, or one from its extension when it was stored without.
+ * the one the object was stored with, or one from its extension when it was stored without. Whole
+ * GETs of the live ladder go through an edge cache with the live behaviours' TTLs (edge-cache.ts).
  */
 export function createMediaCdn(options: MediaCdnOptions) {
   const { logger } = options;
+  const edge = edgeCache();
 
   const origin = (method: string, key: string, range?: string) =>
     new Promise<IncomingMessage>((resolve, reject) => {
@@ -80,6 +83,7 @@ export function createMediaCdn(options: MediaCdnOptions) {
       return writeResponse(res, { ...missing, headers: { ...missing.headers, ...cors } });
     }
     const range = await originRange(key, header(req, 'range'));
+    if (live && method === 'GET' && range === undefined) return serveFromEdge(res, key);
     const upstream = await origin(method, key, range);
     res.statusCode = upstream.statusCode ?? 502;
     for (const name of PASSED) {
@@ -101,6 +105,32 @@ export function createMediaCdn(options: MediaCdnOptions) {
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('X-Cache', 'Miss from cloudfront');
     await pipeline(upstream, res);
+  }
+
+  /** A whole live object, through the edge cache: what a player's GET of a playlist or segment is. */
+  async function serveFromEdge(res: ServerResponse, key: string): Promise<void> {
+    const { answer, hit, ageSeconds } = await edge.get(key, async () => {
+      const upstream = await origin('GET', key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of upstream) chunks.push(chunk as Buffer);
+      const headers: Record<string, string | string[]> = {};
+      for (const name of PASSED) {
+        const value = upstream.headers[name];
+        if (value !== undefined) headers[name] = value;
+      }
+      return { status: upstream.statusCode ?? 502, headers, body: Buffer.concat(chunks) };
+    });
+    res.statusCode = answer.status;
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    const ok = answer.status < 300;
+    const stored = answer.headers['content-type'];
+    if (ok && (!stored || stored === 'application/octet-stream'))
+      res.setHeader('content-type', contentTypeOf(key));
+    if (ok) res.setHeader('Cache-Control', liveCacheControl(key));
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Age', String(ageSeconds));
+    res.setHeader('X-Cache', hit ? 'Hit from cloudfront' : 'Miss from cloudfront');
+    res.end(answer.body);
   }
 
   return {

@@ -124,4 +124,40 @@ describe('CloudFront stand-in (/media)', () => {
     expect(res.status).toBe(403);
     expect((await media('s1/index.m3u8')).status).toBe(200);
   });
+
+  it('keeps a live playlist 1 s and a live 404 1 s at the edge, as the live behaviours do, so the bucket sees a stream, not its audience', async () => {
+    const put = (key: string, body: string) =>
+      rig.client.send(
+        new PutObjectCommand({
+          Bucket: BUCKET,
+          Key: key,
+          Body: body,
+          ContentType: 'application/vnd.apple.mpegurl',
+        }),
+      );
+    await put('live/edge/720p/index.m3u8', '#EXTM3U\n#v1\n');
+    const first = await media('live/edge/720p/index.m3u8');
+    expect([await first.text(), first.headers.get('x-cache')]).toEqual([
+      '#EXTM3U\n#v1\n',
+      'Miss from cloudfront',
+    ]);
+    await put('live/edge/720p/index.m3u8', '#EXTM3U\n#v2\n');
+    const cached = await media('live/edge/720p/index.m3u8');
+    expect([await cached.text(), cached.headers.get('x-cache')]).toEqual([
+      '#EXTM3U\n#v1\n',
+      'Hit from cloudfront',
+    ]);
+    expect(cached.headers.get('cache-control')).toBe('max-age=1');
+    const missing = await media('live/edge/720p/9.m4s');
+    expect(missing.status).toBe(404);
+    await put('live/edge/720p/9.m4s', 'segment');
+    expect((await media('live/edge/720p/9.m4s')).status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const fresh = await media('live/edge/720p/index.m3u8');
+    expect([await fresh.text(), fresh.headers.get('x-cache')]).toEqual([
+      '#EXTM3U\n#v2\n',
+      'Miss from cloudfront',
+    ]);
+    expect((await media('live/edge/720p/9.m4s')).status).toBe(200);
+  });
 });
