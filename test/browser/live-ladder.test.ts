@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { decodeSegment } from '../support/media.ts';
+import { variants } from './live-cdn.ts';
 import { launchChromium, openPage, type PageProblems, skipBrowser } from './support.ts';
 
 /** Segments each rendition must have uploaded before the playlists are checked: ~5 s of stream. */
@@ -131,21 +132,6 @@ async function bytes(path: string): Promise<Uint8Array> {
   const res = await fetch(cdn(path));
   expect(res.status, path).toBe(200);
   return new Uint8Array(await res.arrayBuffer());
-}
-
-/** A master's variants: its attributes and the media playlist it points at. */
-function variants(master: string): { attributes: Record<string, string>; uri: string }[] {
-  const lines = master.trim().split('\n');
-  return lines.flatMap((line, i) => {
-    if (!line.startsWith('#EXT-X-STREAM-INF:')) return [];
-    const attributes = Object.fromEntries(
-      [...line.matchAll(/([A-Z-]+)=("[^"]*"|[^,]*)/g)].map(([, name = '', value = '']) => [
-        name,
-        value.replace(/"/g, ''),
-      ]),
-    );
-    return [{ attributes, uri: lines[i + 1] ?? '' }];
-  });
 }
 
 /** A media playlist's segments with the lines before each (PDT, EXTINF) and the map in force. */
