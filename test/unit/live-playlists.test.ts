@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { endOf, LATE_AFTER_MS, lateSegments } from '../../web/sdk/live/live-edge.ts';
 import {
   appendSegment,
   beginRun,
@@ -106,6 +107,42 @@ describe('the live playlists', () => {
     const full = fullPlaylist(second.history, { ended: false });
     expect(uris(full)).toHaveLength(13);
     expect(count(full, '#EXT-X-DISCONTINUITY')).toBe(1);
+  });
+
+  it('marks a skip over dropped segments with a discontinuity, numbering on without a hole', () => {
+    const { history, map } = run(EMPTY_HISTORY, 2, T0);
+    // Segments 2 and 3 were too late to be live (live-edge.ts): the next one follows a gap.
+    const after = appendSegment(history, { durationSec: 1, programDateTime: T0 + 4000, map, afterGap: true });
+    const text = indexPlaylist(after.history, { ended: false });
+    expect(after.segment).toMatchObject({ sequence: 2, uri: '2.m4s', discontinuity: true });
+    expect(text).toContain(
+      '#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-12-03T18:00:04.000Z\n#EXTINF:1.000,\n2.m4s',
+    );
+    expect(text.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
+    // Before anything was listed, a gap needs no tag.
+    const first = appendSegment(beginRun(EMPTY_HISTORY).history, {
+      durationSec: 1,
+      programDateTime: T0,
+      map: 'init-0.mp4',
+      afterGap: true,
+    });
+    expect(first.segment.discontinuity).toBe(false);
+  });
+
+  it('drops the waiting segments too late to be live, never the newest', () => {
+    const segment = (endMs: number) => ({ programDateTime: endMs - 1000, durationSec: 1 });
+    const now = T0 + 10_000;
+    const waiting = [
+      segment(now - 5000),
+      segment(now - LATE_AFTER_MS - 1),
+      segment(now - LATE_AFTER_MS),
+      segment(now - 500),
+    ];
+    expect(lateSegments(waiting, now)).toBe(2);
+    expect(lateSegments([segment(now - 60_000)], now)).toBe(0);
+    expect(lateSegments([segment(now - 60_000), segment(now - 59_000)], now)).toBe(1);
+    expect(lateSegments([], now)).toBe(0);
+    expect(endOf(segment(now))).toBe(now);
   });
 
   it('counts the discontinuities that slid out of the window in DISCONTINUITY-SEQUENCE', () => {

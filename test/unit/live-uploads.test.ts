@@ -20,51 +20,122 @@ const item = (path: string, extra: Partial<UploadItem> = {}): UploadItem => ({
   ...extra,
 });
 
-/** A queue over a fake storage: `outcomes` decides each attempt of a path (true: 2xx). */
+/**
+ * A queue over a fake storage: `objects` is what its object lane pulls, `outcomes` decides each
+ * attempt of a path (true: 2xx), and `hold(path)` keeps that path's POST open until released.
+ */
 function harness(render: () => UploadItem[], outcomes: (path: string, attempt: number) => true | ApiError) {
-  const sent: string[] = [];
+  const objects: UploadItem[] = [];
+  const events: string[] = [];
   const attempts = new Map<string, number>();
+  const held = new Map<string, () => void>();
+  const holding = new Set<string>();
   const failures: unknown[] = [];
   let renewals = 0;
   const queue = new UploadQueue({
     put: async ({ path }) => {
       const attempt = attempts.get(path) ?? 0;
       attempts.set(path, attempt + 1);
-      await Promise.resolve();
+      events.push(`start ${path}`);
+      if (holding.has(path)) await new Promise<void>((release) => held.set(path, release));
+      else await Promise.resolve();
       const outcome = outcomes(path, attempt);
       if (outcome !== true) throw outcome;
-      sent.push(path);
+      events.push(`end ${path}`);
     },
     renew: () => renewals++,
+    next: () => objects.shift(),
     render,
     onFailure: (error) => failures.push(error),
     wait: async () => {},
   });
-  return { queue, sent, failures, renewals: () => renewals };
+  const push = (...items: UploadItem[]) => {
+    objects.push(...items);
+    queue.objects();
+  };
+  const sent = () => events.filter((e) => e.startsWith('end ')).map((e) => e.slice(4));
+  const hold = (path: string) => holding.add(path);
+  const release = async (path: string) => {
+    await until(() => held.has(path));
+    held.get(path)?.();
+    holding.delete(path);
+  };
+  return { queue, push, events, sent, hold, release, failures, renewals: () => renewals };
+}
+
+/** Lets the queue's promises run until `done` holds (a bounded number of turns). */
+async function until(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 100 && !done(); turn++) await Promise.resolve();
+  if (!done()) throw new Error('the queue never got there');
 }
 
 describe('a rendition upload queue', () => {
-  it('sends objects in order, then the playlists once, rendered from what was uploaded', async () => {
+  it('sends objects in order, and the playlists once per turn, rendered from what was uploaded', async () => {
     const uploaded: string[] = [];
-    const { queue, sent } = harness(
-      () => [item(`index.m3u8 listing ${uploaded.join(',')}`)],
+    const { queue, push, sent } = harness(
+      () => [item(`index ${uploaded.join(',')}`)],
       () => true,
     );
     const uploadedThen = (n: string) => {
       uploaded.push(n);
       queue.playlists();
     };
-    for (const n of [0, 1, 2]) {
-      queue.object(item(`${n}.m4s`, { onUploaded: () => uploadedThen(String(n)) }));
-    }
+    push(...[0, 1, 2].map((n) => item(`${n}.m4s`, { onUploaded: () => uploadedThen(String(n)) })));
     await queue.idle();
-    // Three segments queued together: one playlist, after the last, listing all three.
-    expect(sent).toEqual(['0.m4s', '1.m4s', '2.m4s', 'index.m3u8 listing 0,1,2']);
+    expect(sent().filter((path) => path.endsWith('.m4s'))).toEqual(['0.m4s', '1.m4s', '2.m4s']);
+    // Each playlist lists only segments already uploaded, and the last one lists all three.
+    const playlists = sent().filter((path) => path.startsWith('index'));
+    for (const playlist of playlists) {
+      const listed = playlist.slice('index '.length).split(',');
+      for (const n of listed) expect(sent().indexOf(`${n}.m4s`)).toBeLessThan(sent().indexOf(playlist));
+    }
+    expect(playlists.at(-1)).toBe('index 0,1,2');
   });
 
-  it('never sends a playlist before the segment it lists, and retries with a fresh credential on 403', async () => {
+  it('sends the next segment while the playlist listing the last one goes up (two lanes)', async () => {
     const uploaded: string[] = [];
-    const { queue, sent, renewals, failures } = harness(
+    const { queue, push, events, sent, hold, release } = harness(
+      () => [item(`index ${uploaded.join(',')}`)],
+      () => true,
+    );
+    const segment = (n: number) =>
+      item(`${n}.m4s`, {
+        onUploaded: () => {
+          uploaded.push(String(n));
+          queue.playlists();
+        },
+      });
+    hold('index 0');
+    push(segment(0));
+    await until(() => events.includes('start index 0'));
+    push(segment(1));
+    await until(() => events.includes('end 1.m4s'));
+    expect(events).not.toContain('end index 0');
+    await release('index 0');
+    await queue.idle();
+    expect(sent()).toEqual(['0.m4s', '1.m4s', 'index 0', 'index 0,1']);
+  });
+
+  it('sends only the newest playlists however many updates piled up while one was in flight', async () => {
+    let version = 0;
+    const { queue, events, hold, release } = harness(
+      () => [item(`index v${version}`)],
+      () => true,
+    );
+    hold('index v0');
+    queue.playlists();
+    for (let v = 1; v <= 5; v++) {
+      version = v;
+      queue.playlists();
+    }
+    await release('index v0');
+    await queue.idle();
+    expect(events.filter((e) => e.startsWith('start'))).toEqual(['start index v0', 'start index v5']);
+  });
+
+  it('retries with a fresh credential on 403, and counts segments with their latency', async () => {
+    const uploaded: string[] = [];
+    const { queue, push, sent, renewals, failures } = harness(
       () => [item(`index ${uploaded.join(',')}`)],
       (path, attempt) =>
         path === '1.m4s' && attempt < 2 ? new ApiError(403, 'FORBIDDEN', 'Policy expired') : true,
@@ -73,45 +144,46 @@ describe('a rendition upload queue', () => {
       uploaded.push(n);
       queue.playlists();
     };
-    queue.object(item('0.m4s', { onUploaded: () => uploadedThen('0') }));
+    push(item('0.m4s', { onUploaded: () => uploadedThen('0') }));
     await queue.idle();
-    queue.object(item('1.m4s', { endsAt: Date.now() - 1500, onUploaded: () => uploadedThen('1') }));
+    push(item('1.m4s', { endsAt: Date.now() - 1500, onUploaded: () => uploadedThen('1') }));
     await queue.idle();
-    expect(sent).toEqual(['0.m4s', 'index 0', '1.m4s', 'index 0,1']);
+    expect(sent()).toEqual(['0.m4s', 'index 0', '1.m4s', 'index 0,1']);
     expect(renewals()).toBe(2);
     expect(failures).toEqual([]);
     const stats = queue.stats();
-    expect(stats).toMatchObject({ segments: 1, pending: 0 });
+    expect(stats).toMatchObject({ segments: 1 });
     expect(stats.bytes).toBe(['0.m4s', 'index 0', '1.m4s', 'index 0,1'].join('').length);
     expect(stats.lastSegmentLatencyMs).toBeGreaterThanOrEqual(1500);
   });
 
   it('gives up on a refusal that will not pass, reports one typed error and drops the rest', async () => {
-    const { queue, sent, failures } = harness(
+    const { queue, push, sent, failures } = harness(
       () => [item('index')],
       (path) => (path === '1.m4s' ? new ApiError(400, 'UPLOAD_FAILED', 'bad form') : true),
     );
-    for (const n of [0, 1, 2]) queue.object(item(`${n}.m4s`, { onUploaded: () => queue.playlists() }));
+    push(...[0, 1, 2].map((n) => item(`${n}.m4s`)));
     await queue.idle();
-    expect(sent).toEqual(['0.m4s']);
+    expect(sent()).toEqual(['0.m4s']);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toBeInstanceOf(MediaError);
     expect(failures[0]).toMatchObject({ code: 'LIVE' });
     expect((failures[0] as MediaError).cause).toBeInstanceOf(ApiError);
     expect(queue.failed).toBe(true);
-    queue.object(item('3.m4s'));
+    push(item('3.m4s'));
+    queue.playlists();
     await queue.idle();
-    expect(sent).toEqual(['0.m4s']);
+    expect(sent()).toEqual(['0.m4s']);
   });
 
   it('keeps trying a transient failure (network, 5xx) up to its attempts', async () => {
-    const { queue, sent, failures } = harness(
+    const { queue, push, sent, failures } = harness(
       () => [],
       (_path, attempt) => (attempt < 9 ? new ApiError(0, 'NETWORK', 'offline') : true),
     );
-    queue.object(item('0.m4s'));
+    push(item('0.m4s'));
     await queue.idle();
-    expect(sent).toEqual(['0.m4s']);
+    expect(sent()).toEqual(['0.m4s']);
     expect(failures).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ export interface LiveSegment {
   programDateTime: number;
   /** The init segment of its run (`EXT-X-MAP`). */
   map: string;
-  /** Preceded by `EXT-X-DISCONTINUITY`: the first segment of a later run. */
+  /** Preceded by `EXT-X-DISCONTINUITY`: the first segment of a later run, or after dropped ones. */
   discontinuity: boolean;
 }
 
@@ -74,21 +74,24 @@ export function beginRun(history: RenditionHistory): { history: RenditionHistory
 }
 
 /**
- * The history with one more segment (numbered `nextSequence`), and that segment.
+ * The history with one more segment (numbered `nextSequence`), and that segment. `afterGap`: the
+ * segments before it in its run were dropped (not live any more), so it follows a discontinuity.
  *
  * @example
  * const { history, segment } = appendSegment(h, { durationSec: 1.001, programDateTime: Date.now(), map });
  */
 export function appendSegment(
   history: RenditionHistory,
-  timing: { durationSec: number; programDateTime: number; map: string },
+  timing: { durationSec: number; programDateTime: number; map: string; afterGap?: boolean },
 ): { history: RenditionHistory; segment: LiveSegment } {
   const sequence = history.nextSequence;
+  const { afterGap = false, ...rest } = timing;
   const segment: LiveSegment = {
     sequence,
     uri: `${sequence}.m4s`,
-    ...timing,
-    discontinuity: history.pendingDiscontinuity,
+    ...rest,
+    // A gap before anything was listed needs no tag: nothing precedes it.
+    discontinuity: history.pendingDiscontinuity || (afterGap && history.segments.length > 0),
   };
   return {
     history: {

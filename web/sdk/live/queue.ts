@@ -1,9 +1,16 @@
 /**
- * One rendition's uploads, one at a time. Objects (init and media segments) go in the order they
- * were queued, each retried until storage answers 2xx. Playlists are not queued as text: a queue
- * only knows that they are stale, and asks for them (`render`) when their turn comes, so they can
- * only list what has already been uploaded, and however many updates piled up meanwhile, only the
- * newest is sent.
+ * One rendition's uploads, in two lanes that run side by side:
+ *
+ * - **objects** (the init and media segments) go one at a time, in order. The lane pulls the next
+ *   one (`next`) only when it is free, so its owner decides at that moment what is worth sending
+ *   (rendition-run.ts drops segments too late to be live);
+ * - **playlists** are not queued as text: the lane only knows that they are stale, and asks for
+ *   them (`render`) when its turn comes, so they list only what has already been uploaded, and
+ *   however many updates piled up meanwhile, only the newest is sent.
+ *
+ * Side by side, segment n+1 goes up while the playlist that lists segment n does: a segment is
+ * listed two POSTs after it is cut, and a rendition keeps up as long as one POST takes less than a
+ * segment lasts (one lane after the other needed two).
  */
 import { type LivestreamError, MediaError } from '../errors.ts';
 import { retryable, retryDelayMs, UPLOAD_ATTEMPTS } from './uploader.ts';
@@ -27,10 +34,10 @@ export interface UploadItem {
 /**
  * What a rendition has uploaded: bytes (everything, playlists included), media segments, the last
  * segment's latency (from its end on the wall clock to readable in storage) and the last POST's
- * duration, and what still waits.
+ * duration, the segments still waiting, and those dropped to stay live (rendition-run.ts).
  *
  * @example
- * const { bytes, segments, lastSegmentLatencyMs } = broadcaster.liveStats()['720p'] ?? {};
+ * const { bytes, segments, lastSegmentLatencyMs, dropped } = broadcaster.liveStats()['720p'] ?? {};
  */
 export interface UploadStats {
   bytes: number;
@@ -38,6 +45,7 @@ export interface UploadStats {
   lastSegmentLatencyMs?: number;
   lastUploadMs?: number;
   pending: number;
+  dropped: number;
 }
 
 /** @internal What a queue needs. */
@@ -46,6 +54,8 @@ export interface UploadQueueOptions {
   put(item: UploadItem): Promise<void>;
   /** Storage refused the credential (403): the next attempt uses a fresh one. */
   renew(): void;
+  /** The next object to send, asked when the object lane is free; none: the lane rests. */
+  next?(): UploadItem | undefined;
   /** The playlists as they are now, when their turn comes. */
   render(): UploadItem[];
   /** Every later upload is dropped; called once. */
@@ -54,47 +64,52 @@ export interface UploadQueueOptions {
   wait?: (ms: number) => Promise<void>;
 }
 
-/** After each object, playlists wait for the backlog to clear, but never longer than this. */
-const PLAYLIST_MAX_WAIT_MS = 2000;
+/** What the queue itself counts; `pending` and `dropped` are its owner's. */
+export type UploadTotals = Omit<UploadStats, 'pending' | 'dropped'>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** @internal A rendition's serial upload queue; see the file's comment. */
+/** @internal A rendition's upload queue; see the file's comment. */
 export class UploadQueue {
-  private readonly objects: UploadItem[] = [];
   private stale = false;
-  private running: Promise<void> | undefined;
+  /** `objects()` was called: the object lane asks `next` again. */
+  private wanted = false;
+  private objectLane: Promise<void> | undefined;
+  private playlistLane: Promise<void> | undefined;
   private dropped = false;
-  private lastPlaylistsAt: number;
-  private readonly totals: UploadStats = { bytes: 0, segments: 0, pending: 0 };
+  private readonly totals: UploadTotals = { bytes: 0, segments: 0 };
 
-  constructor(private readonly options: UploadQueueOptions) {
-    this.lastPlaylistsAt = this.now();
-  }
+  constructor(private readonly options: UploadQueueOptions) {}
 
-  /** Queues an object after every one queued before it. */
-  object(item: UploadItem): void {
+  /** There is something new for `next`: the object lane wakes if it rests. */
+  objects(): void {
     if (this.dropped) return;
-    this.objects.push(item);
-    this.kick();
+    this.wanted = true;
+    // A lane that has just finished its loop but not yet let go runs again (its `finally`).
+    this.objectLane ??= this.drainObjects().finally(() => {
+      this.objectLane = undefined;
+      if (this.wanted) this.objects();
+    });
   }
 
-  /** The playlists changed: send them (once) when their turn comes. */
+  /** The playlists changed: send them (once) when the playlist lane is free. */
   playlists(): void {
     if (this.dropped) return;
     this.stale = true;
-    this.kick();
+    this.playlistLane ??= this.drainPlaylists().finally(() => {
+      this.playlistLane = undefined;
+      if (this.stale) this.playlists();
+    });
   }
 
-  /** Resolves once nothing waits (or the queue gave up). */
-  idle(): Promise<void> {
-    return this.running ?? Promise.resolve();
+  /** Resolves once both lanes rest (or the queue gave up): an object uploaded may wake the other. */
+  async idle(): Promise<void> {
+    while (this.objectLane || this.playlistLane) await Promise.all([this.objectLane, this.playlistLane]);
   }
 
-  /** Drops what waits and everything queued later (a stop that cannot wait any longer). */
+  /** Drops what waits and everything asked later (a stop that cannot wait any longer). */
   abandon(): void {
     this.dropped = true;
-    this.objects.length = 0;
     this.stale = false;
   }
 
@@ -102,31 +117,25 @@ export class UploadQueue {
     return this.dropped;
   }
 
-  stats(): UploadStats {
-    return { ...this.totals, pending: this.objects.length };
+  stats(): UploadTotals {
+    return { ...this.totals };
   }
 
-  private kick(): void {
-    this.running ??= this.drain().finally(() => {
-      this.running = undefined;
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (!this.dropped) {
-      const overdue = this.now() - this.lastPlaylistsAt >= PLAYLIST_MAX_WAIT_MS;
-      const next = this.objects[0];
-      if (next && !(this.stale && overdue)) {
-        if (!(await this.send(next))) return;
-        this.objects.shift();
-        continue;
+  private async drainObjects(): Promise<void> {
+    while (this.wanted && !this.dropped) {
+      this.wanted = false;
+      for (let item = this.options.next?.(); item && !this.dropped; item = this.options.next?.()) {
+        if (!(await this.send(item))) return;
       }
-      if (!this.stale) return;
+    }
+  }
+
+  private async drainPlaylists(): Promise<void> {
+    while (this.stale && !this.dropped) {
       this.stale = false;
       for (const item of this.options.render()) {
         if (!(await this.send(item))) return;
       }
-      this.lastPlaylistsAt = this.now();
     }
   }
 

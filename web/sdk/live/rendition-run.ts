@@ -3,9 +3,14 @@
  * rendition's history once storage has it, so the playlists rendered from that history list only
  * readable segments (docs/live.md). `{r}/index.m3u8` goes after every segment; `{r}/full.m3u8`
  * as often as its growing size allows (`fullPlaylistDue`), and always at the end.
+ *
+ * Live means now: when uploads cannot keep up, segments too late to be live are dropped
+ * (live-edge.ts) and the next one listed follows an `EXT-X-DISCONTINUITY`: viewers skip a second
+ * instead of falling further behind with every one.
  */
 import { type LivestreamError, MediaError } from '../errors.ts';
 import { type EncodedConfig, type EncodedSegment, RenditionEncoder } from './encoder.ts';
+import { endOf, lateSegments } from './live-edge.ts';
 import {
   appendSegment,
   beginRun,
@@ -48,6 +53,12 @@ export class RenditionRun {
   private readonly queue: UploadQueue;
   private readonly encoder: RenditionEncoder;
   private nextSequence: number;
+  /** The init segment, until the object lane takes it; then segments cut and not yet sent. */
+  private init: UploadItem | undefined;
+  private readonly waiting: EncodedSegment[] = [];
+  private dropped = 0;
+  /** Segments were dropped since the last one sent: the next one follows a discontinuity. */
+  private gap = false;
   private config: EncodedConfig | undefined;
   private ended = false;
   private final = false;
@@ -62,6 +73,7 @@ export class RenditionRun {
     this.queue = new UploadQueue({
       put: options.put,
       renew: options.renew,
+      next: () => this.next(),
       render: () => this.render(),
       onFailure: options.onFailure,
     });
@@ -70,8 +82,14 @@ export class RenditionRun {
       video: options.video,
       audio: options.audio,
       codecs: options.codecs,
-      onInit: (bytes) => this.queue.object(this.item(this.map, bytes)),
-      onSegment: (segment) => this.segment(segment),
+      onInit: (bytes) => {
+        this.init = this.item(this.map, bytes);
+        this.queue.objects();
+      },
+      onSegment: (segment) => {
+        this.waiting.push(segment);
+        this.queue.objects();
+      },
       onConfig: (config) => {
         this.config = config;
         this.publish();
@@ -106,7 +124,7 @@ export class RenditionRun {
   }
 
   stats(): UploadStats {
-    return this.queue.stats();
+    return { ...this.queue.stats(), pending: this.waiting.length, dropped: this.dropped };
   }
 
   start(): Promise<void> {
@@ -119,6 +137,8 @@ export class RenditionRun {
    */
   async stop(ended: boolean): Promise<void> {
     await this.encoder.stop().catch(() => undefined);
+    // The last segments first: a playlist with EXT-X-ENDLIST must list every one it ever will.
+    await this.queue.idle();
     this.ended = ended;
     this.final = true;
     this.queue.playlists();
@@ -131,21 +151,40 @@ export class RenditionRun {
     void this.encoder.stop().catch(() => undefined);
   }
 
-  private segment(segment: EncodedSegment): void {
+  /**
+   * What the object lane sends next: the init, then the oldest segment still live (the late ones
+   * dropped while a newer one waits), numbered only now so that dropped segments take no number.
+   */
+  private next(): UploadItem | undefined {
+    const init = this.init;
+    if (init) {
+      this.init = undefined;
+      return init;
+    }
+    const late = lateSegments(this.waiting, Date.now());
+    if (late > 0) {
+      this.waiting.splice(0, late);
+      this.dropped += late;
+      this.gap = true;
+    }
+    const segment = this.waiting.shift();
+    if (!segment) return undefined;
     const sequence = this.nextSequence++;
     const timing = {
       durationSec: segment.durationSec,
       programDateTime: segment.programDateTime,
       map: this.map,
+      afterGap: this.gap,
     };
-    this.queue.object({
+    this.gap = false;
+    return {
       ...this.item(`${sequence}.m4s`, segment.bytes),
-      endsAt: segment.programDateTime + segment.durationSec * 1000,
+      endsAt: endOf(segment),
       onUploaded: () => {
         this.history = appendSegment(this.history, timing).history;
         this.queue.playlists();
       },
-    });
+    };
   }
 
   /** The playlists as the history stands: index always, full when due (and at the end). */

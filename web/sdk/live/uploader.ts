@@ -1,7 +1,7 @@
 /**
  * The live ladder's uploads (docs/live.md, "The upload credential"): every object is a presigned
  * POST straight to the bucket, under the stream's live prefix. One credential serves every
- * rendition and is renewed at two thirds of its life; each rendition has its own serial
+ * rendition and is renewed at two thirds of its life; each rendition has its own
  * {@link UploadQueue} (queue.ts).
  */
 import { ApiError } from '../errors.ts';
