@@ -4,6 +4,11 @@
  * peer seats (PEER_SEATS_FALLBACK=0, PEER_SEATS_MAX=0, set before it starts), so every viewer page
  * plays the ladder from the CloudFront stand-in with hls.js. Measured:
  *
+ * The viewer pages run in a second Chromium at a lower CPU priority (`nice -n 10`): they stand for
+ * other people's machines, and on this machine's two cores four of them decoding would otherwise
+ * take the CPU the broadcaster's three encoders and its uploads need, which no real audience does.
+ * They still decode every frame, so what they add to glass-to-glass is counted.
+ *
  * - first frame: from the watch page's navigation start (a shared link opened in a fresh page; the
  *   viewer already signed in) to the first frame its `<video>` presents (requestVideoFrameCallback),
  *   each viewer alone, one after another;
@@ -28,6 +33,9 @@ export interface LiveBrowserOptions {
   /** How long glass-to-glass is sampled, all viewers playing. */
   seconds: number;
 }
+
+/** The viewers' browser's CPU priority (see the file's comment). */
+const VIEWER_NICENESS = 10;
 
 /** See bench/first-frame.ts: tsx's keepNames needs `__name` in the page. */
 const KEEP_NAMES_HELPER = { content: 'globalThis.__name = (fn) => fn;' };
@@ -69,6 +77,7 @@ async function shownLatency(page: Page): Promise<number | undefined> {
 
 export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowserOptions) {
   const browser = await launchChromium();
+  const viewerBrowser = await launchChromium({ niceness: VIEWER_NICENESS });
   const s3 = localS3Client(stack.s3.endpoint);
   try {
     const { page: live, context: broadcasterContext } = await openPage(browser);
@@ -119,7 +128,7 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
     const viewers: Page[] = [];
     const firstFrame: { navigationToFrameMs: number; joinToFrameMs: number }[] = [];
     for (let i = 0; i < options.viewers; i++) {
-      const { page, problems } = await openPage(browser);
+      const { page, problems } = await openPage(viewerBrowser);
       await page.addInitScript(KEEP_NAMES_HELPER);
       await page.addInitScript(probe);
       await signIn(page, stack.url, `bench-live-viewer-${i}`);
@@ -200,14 +209,20 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
     // The uplink: what is stored per rendition, over the stream's seconds so far.
     const liveSeconds = (wallClock() - clickedAt) / 1000;
     const stored = await uploadedRenditions(s3, stack.s3.bucket, streamId, liveSeconds);
-    // Seconds of media each rendition's full-history playlist lists: the encoder's pace.
+    // Seconds of media each rendition's full-history playlist lists, and the seconds it skipped:
+    // segments the broadcaster dropped as too late to be live (web/sdk/live/live-edge.ts).
     const renditions = await Promise.all(
       stored.map(async (r) => {
         const { segments } = parseLivePlaylist(await (await fetch(`${cdn}/${r.rendition}/full.m3u8`)).text());
         const mediaSeconds = segments.reduce((sum, segment) => sum + segment.durationSec, 0);
+        const first = segments[0];
+        const last = segments.at(-1);
+        const spanSeconds =
+          first && last ? (last.programDateTime + last.durationSec * 1000 - first.programDateTime) / 1000 : 0;
         return {
           ...r,
           mediaSeconds: round(mediaSeconds, 1),
+          skippedSeconds: round(Math.max(0, spanSeconds - mediaSeconds), 1),
           mediaKbps: mediaSeconds > 0 ? Math.round((r.bytes * 8) / mediaSeconds / 1000) : 0,
         };
       }),
@@ -253,7 +268,7 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
         figure: `uplink ${r.rendition}: segment bytes per second live`,
         p50: `${r.kbps} kbit/s`,
         'p95 / max': '',
-        note: `${r.segments} segments, ${r.mediaSeconds} s of media in ${figures.liveSeconds} s live (${r.mediaKbps} kbit/s of media)`,
+        note: `${r.segments} segments, ${r.mediaSeconds} s of media in ${figures.liveSeconds} s live, ${r.skippedSeconds} s dropped as late (${r.mediaKbps} kbit/s of media)`,
       })),
       {
         figure: 'POSTs of the page (segments and playlists)',
@@ -265,6 +280,7 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
     return { table, figures };
   } finally {
     s3.destroy();
+    await viewerBrowser.close();
     await browser.close();
   }
 }
