@@ -37,6 +37,18 @@ export const LIVE_CORS = {
   exposeHeaders: ['Age', 'Date'],
 } as const;
 
+/**
+ * What a broadcaster uploads is served as it was stored, Content-Type included, and the credential
+ * cannot limit the type to the two the ladder uses (a POST policy has no "one of"). So every
+ * response under `live/` forbids sniffing and sandboxes itself: an HTML or SVG page uploaded there
+ * by a hostile broadcaster renders with no script, no subresource and an opaque origin, never as
+ * a page of the CDN's domain. Players are untouched: these headers bind documents, not fetches.
+ */
+export const LIVE_SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; sandbox",
+} as const;
+
 /** The `Cache-Control` for a key (or URL path) under `live/`: playlists by their extension. */
 export const liveCacheControl = (path: string): string =>
   path.endsWith('.m3u8') ? LIVE_CACHE_CONTROL.playlist : LIVE_CACHE_CONTROL.segment;

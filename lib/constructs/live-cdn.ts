@@ -8,6 +8,7 @@ import {
   LIVE_CORS,
   LIVE_PATHS,
   LIVE_PLAYLIST_MAX_AGE_SECONDS,
+  LIVE_SECURITY_HEADERS,
   LIVE_SEGMENT_MAX_AGE_SECONDS,
 } from '../../functions/core/live-delivery.ts';
 
@@ -103,6 +104,14 @@ export class LiveCdn extends Construct {
       },
       customHeadersBehavior: {
         customHeaders: [{ header: 'Cache-Control', value: cacheControl, override: true }],
+      },
+      // LIVE_SECURITY_HEADERS: nothing a broadcaster uploads runs as a page of this domain.
+      securityHeadersBehavior: {
+        contentTypeOptions: { override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: LIVE_SECURITY_HEADERS['Content-Security-Policy'],
+          override: true,
+        },
       },
     });
   }

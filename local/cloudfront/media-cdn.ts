@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { liveCacheControl } from '../../functions/core/live-delivery.ts';
+import { LIVE_SECURITY_HEADERS, liveCacheControl } from '../../functions/core/live-delivery.ts';
 import { contentTypeOf, type EmulatorLogger } from '../constants.ts';
 import { encodeKey } from '../s3/s3-client.ts';
 import { s3Error } from '../s3/s3-errors.ts';
@@ -102,6 +102,7 @@ export function createMediaCdn(options: MediaCdnOptions) {
     if (live && cacheControl && upstream.statusCode && upstream.statusCode < 300) {
       res.setHeader('Cache-Control', cacheControl);
     }
+    if (live) setHeaders(res, LIVE_SECURITY_HEADERS);
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('X-Cache', 'Miss from cloudfront');
     await pipeline(upstream, res);
@@ -127,6 +128,7 @@ export function createMediaCdn(options: MediaCdnOptions) {
     if (ok && (!stored || stored === 'application/octet-stream'))
       res.setHeader('content-type', contentTypeOf(key));
     if (ok) res.setHeader('Cache-Control', liveCacheControl(key));
+    setHeaders(res, LIVE_SECURITY_HEADERS);
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Age', String(ageSeconds));
     res.setHeader('X-Cache', hit ? 'Hit from cloudfront' : 'Miss from cloudfront');
@@ -142,6 +144,10 @@ export function createMediaCdn(options: MediaCdnOptions) {
       failure: (res) => writeResponse(res, s3Error(502, 'BadGateway', 'The origin could not be reached.')),
     }),
   };
+}
+
+function setHeaders(res: ServerResponse, headers: Readonly<Record<string, string>>): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

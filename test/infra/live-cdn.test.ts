@@ -4,7 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIVE_CACHE_CONTROL, LIVE_PATHS, liveCacheControl } from '../../functions/core/live-delivery.ts';
+import {
+  LIVE_CACHE_CONTROL,
+  LIVE_PATHS,
+  LIVE_SECURITY_HEADERS,
+  liveCacheControl,
+} from '../../functions/core/live-delivery.ts';
 import { type HandlerDef, type HandlerName, handlers } from '../../functions/manifest.ts';
 import { bucketGrantsFromManifest } from '../../lib/constructs/bucket-grants.ts';
 import { recordingsBucketOf } from './expected.ts';
@@ -178,6 +183,17 @@ describe('live CDN: response headers', () => {
     expect(liveCacheControl('live/s/720p/42.m4s')).toBe('max-age=31536000, immutable');
     expect(liveCacheControl('live/s/720p/init-1.mp4')).toBe('max-age=31536000, immutable');
   });
+
+  it.each(['live/*.m3u8', 'live/*'])(
+    '%s: nothing uploaded runs as a page of the domain (nosniff, a sandboxing CSP), whatever its type',
+    (pattern) => {
+      expect(headersPolicy(pattern).SecurityHeadersConfig).toEqual({
+        ContentTypeOptions: { Override: true },
+        ContentSecurityPolicy: { ContentSecurityPolicy: "default-src 'none'; sandbox", Override: true },
+      });
+      expect(LIVE_SECURITY_HEADERS['Content-Security-Policy']).toBe("default-src 'none'; sandbox");
+    },
+  );
 
   it.each(['live/*.m3u8', 'live/*'])(
     '%s: CORS for players on any origin, GET/HEAD, Age exposed (hls.js times reloads by it)',

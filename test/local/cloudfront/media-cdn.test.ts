@@ -104,11 +104,14 @@ describe('CloudFront stand-in (/media)', () => {
       expect(res.headers.get('content-type'), path).toBe(type);
       expect(res.headers.get('cache-control'), path).toBe(cacheControl);
       expect(res.headers.get('access-control-allow-origin'), path).toBe('*');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('content-security-policy'), path).toBe("default-src 'none'; sandbox");
     }
     expect(await (await media('live/l1/index.m3u8')).text()).toBe('#EXTM3U\n');
     const ranged = await media('live/l1/720p/7.m4s', { headers: { Range: 'bytes=0-9' } });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get('cache-control')).toBe('max-age=31536000, immutable');
+    expect(ranged.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
 
     const missing = await media('live/l1/720p/8.m4s');
     expect(missing.status).toBe(404);
