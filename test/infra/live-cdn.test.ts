@@ -166,6 +166,7 @@ describe('live CDN: response headers', () => {
     propertiesOf(behaviorOf(pattern).ResponseHeadersPolicyId, 'ResponseHeadersPolicyConfig') as {
       CorsConfig: Record<string, unknown>;
       CustomHeadersConfig: { Items: { Header: string; Value: string; Override: boolean }[] };
+      SecurityHeadersConfig: Record<string, unknown>;
     };
 
   it.each([
