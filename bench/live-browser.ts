@@ -40,9 +40,13 @@ const VIEWER_NICENESS = 10;
 /** See bench/first-frame.ts: tsx's keepNames needs `__name` in the page. */
 const KEEP_NAMES_HELPER = { content: 'globalThis.__name = (fn) => fn;' };
 
-/** Installed before the app's scripts: the first frame the watch page's video presents. */
+/**
+ * Installed before the app's scripts: the first frame the watch page's video presents, and each
+ * stall after it (`waiting`: playback stopped for want of data).
+ */
 function probe() {
-  const w = window as unknown as { __firstFrameAt?: number; __joinAt?: number };
+  const w = window as unknown as { __firstFrameAt?: number; __joinAt?: number; __stalls?: number };
+  w.__stalls = 0;
   const send = window.fetch.bind(window);
   window.fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -59,8 +63,15 @@ function probe() {
     video.requestVideoFrameCallback((now) => {
       w.__firstFrameAt ??= now;
     });
+    video.addEventListener('waiting', () => {
+      if (w.__firstFrameAt !== undefined) w.__stalls = (w.__stalls ?? 0) + 1;
+    });
   }).observe(document, { subtree: true, childList: true });
 }
+
+/** The stalls the probe counted on a page. */
+const stalls = (page: Page): Promise<number> =>
+  page.evaluate(() => (window as unknown as { __stalls?: number }).__stalls ?? 0);
 
 const wallClock = () => Date.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -193,6 +204,7 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
     const samples: number[] = [];
     const edgeAges: number[] = [];
     const perViewer: number[][] = viewers.map(() => []);
+    const stallsBefore = await Promise.all(viewers.map(stalls));
     const sampleUntil = wallClock() + options.seconds * 1000;
     while (wallClock() < sampleUntil) {
       const tick = wallClock();
@@ -205,6 +217,8 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
       });
       await sleep(250 - (wallClock() - tick));
     }
+
+    const stallsDuring = (await Promise.all(viewers.map(stalls))).map((n, i) => n - (stallsBefore[i] ?? 0));
 
     // The uplink: what is stored per rendition, over the stream's seconds so far.
     const liveSeconds = (wallClock() - clickedAt) / 1000;
@@ -241,6 +255,8 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
       /** Age of the newest listed segment's end when sampled: the encoder's and the upload's share. */
       edgeAgeMs: spread(edgeAges),
       perViewerGlassToGlassP50Ms: perViewer.map((s) => Math.round(percentile(s, 50))),
+      /** Stalls while sampled, per viewer page: what a lower glass-to-glass would trade for. */
+      stallsPerViewer: stallsDuring,
       uplink: renditions,
       posts: { count: posts.length, perSecond: round(posts.length / liveSeconds, 2) },
       liveSeconds: round(liveSeconds, 1),
@@ -257,6 +273,12 @@ export async function liveBrowserScenario(stack: LocalStack, options: LiveBrowse
         p50: `${round(g2g.p50 / 1000, 1)} s`,
         'p95 / max': `${round(g2g.p95 / 1000, 1)} s`,
         note: 'wall clock - PROGRAM-DATE-TIME of the frame on screen, every 250 ms',
+      },
+      {
+        figure: `stalls while sampled (${options.seconds} s)`,
+        p50: `${stallsDuring.reduce((a, b) => a + b, 0)} in all`,
+        'p95 / max': `${Math.max(...stallsDuring)} on one page`,
+        note: 'video `waiting` events after the first frame, per viewer page',
       },
       {
         figure: 'age of the live edge (newest segment listed)',
