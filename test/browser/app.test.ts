@@ -6,15 +6,16 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import {
+  type BrowserStack,
   buildApp,
-  launchChromium,
   openPage,
   type PageProblems,
   screenshot,
   signIn,
   skipBrowser,
+  startBrowserStack,
   unlabelledControls,
   waitForFrames,
 } from './support.ts';
@@ -27,29 +28,17 @@ const RECORDING_TIMEOUT_MS = 120_000;
 const XSS = '<img src=x onerror="window.__xss=1">';
 
 let stack: LocalStack;
-let app: Awaited<ReturnType<typeof buildApp>>;
 let browser: Browser;
+let started: BrowserStack | undefined;
 const problems: PageProblems[] = [];
 
 beforeAll(async () => {
   if (skipBrowser) return;
-  app = await buildApp();
-  // Each kept as soon as it is up, so afterAll closes it even when the other failed.
-  await Promise.all([
-    startLocalStack({ port: 0, quiet: true, webAppDir: app.dir }).then((started) => {
-      stack = started;
-    }),
-    launchChromium().then((launched) => {
-      browser = launched;
-    }),
-  ]);
+  started = await startBrowserStack({ app: await buildApp() });
+  ({ stack, browser } = started);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  await app?.remove();
-});
+afterAll(() => started?.close());
 
 describe.skipIf(skipBrowser)('the demo app in Chromium', () => {
   let alice: Page;

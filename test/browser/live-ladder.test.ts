@@ -12,12 +12,19 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { endOf } from '../../web/sdk/live/live-edge.ts';
 import { parseMediaPlaylist } from '../../web/sdk/live/resume.ts';
 import { decodeSegment } from '../support/media.ts';
 import { variants } from './live-cdn.ts';
-import { launchChromium, openPage, type PageProblems, skipBrowser } from './support.ts';
+import {
+  type BrowserStack,
+  openPage,
+  type PageProblems,
+  skipBrowser,
+  startBrowserStack,
+  type WebAppDir,
+} from './support.ts';
 
 /** Segments each rendition must have uploaded before the playlists are checked: ~5 s of stream. */
 const SEGMENTS = 5;
@@ -26,7 +33,7 @@ const LIVE_TIMEOUT_MS = 180_000;
 
 let stack: LocalStack;
 let browser: Browser;
-let dir: string;
+let started: BrowserStack | undefined;
 let page: Page;
 let problems: PageProblems;
 let streamId = '';
@@ -43,9 +50,9 @@ interface LivePage {
   };
 }
 
-beforeAll(async () => {
-  if (skipBrowser) return;
-  dir = await mkdtemp(join(tmpdir(), 'dreamx-live-'));
+/** The SDK's ladder alone on a page (live-ladder-page.ts), bundled into a directory the stack serves. */
+async function buildLadderPage(): Promise<WebAppDir> {
+  const dir = await mkdtemp(join(tmpdir(), 'dreamx-live-'));
   await mkdir(join(dir, 'assets'));
   await writeFile(
     join(dir, 'index.html'),
@@ -58,21 +65,16 @@ beforeAll(async () => {
     outfile: join(dir, 'assets', 'live.js'),
     logLevel: 'warning',
   });
-  await Promise.all([
-    startLocalStack({ port: 0, quiet: true, webAppDir: dir }).then((started) => {
-      stack = started;
-    }),
-    launchChromium().then((launched) => {
-      browser = launched;
-    }),
-  ]);
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+beforeAll(async () => {
+  if (skipBrowser) return;
+  started = await startBrowserStack({ app: await buildLadderPage() });
+  ({ stack, browser } = started);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => started?.close());
 
 /** Opens the page and broadcasts as alice: a new stream, or `resume` (a reloaded page). */
 async function broadcast(resume?: string): Promise<string> {

@@ -9,17 +9,18 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { decodeSegment } from '../support/media.ts';
 import { type SampleReport, sampleLiveCdn, segments, variants } from './live-cdn.ts';
 import {
+  type BrowserStack,
   buildApp,
-  launchChromium,
   openPage,
   type PageProblems,
   screenshot,
   signIn,
   skipBrowser,
+  startBrowserStack,
   waitForFrames,
 } from './support.ts';
 
@@ -34,37 +35,17 @@ const FRAMES = 30;
 const LIVE_TIMEOUT_MS = 90_000;
 
 let stack: LocalStack;
-let app: Awaited<ReturnType<typeof buildApp>>;
 let browser: Browser;
-const saved: Record<string, string | undefined> = {};
+let started: BrowserStack | undefined;
 const problems: PageProblems[] = [];
 
 beforeAll(async () => {
   if (skipBrowser) return;
-  for (const [name, value] of Object.entries(ENV)) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
-  app = await buildApp();
-  await Promise.all([
-    startLocalStack({ port: 0, quiet: true, webAppDir: app.dir }).then((started) => {
-      stack = started;
-    }),
-    launchChromium().then((launched) => {
-      browser = launched;
-    }),
-  ]);
+  started = await startBrowserStack({ app: await buildApp(), env: ENV });
+  ({ stack, browser } = started);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  await app?.remove();
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+afterAll(() => started?.close());
 
 describe.skipIf(skipBrowser)('two tiers in Chromium', () => {
   let alice: Page;

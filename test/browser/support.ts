@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 /** Debian's chromium package; CHROMIUM_PATH points elsewhere (another OS, another build). */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -22,7 +23,7 @@ export const SCREENSHOTS = join(REPO_ROOT, 'test-artifacts', 'screenshots');
 export const skipBrowser = !existsSync(CHROMIUM) && process.env.REQUIRE_BROWSER !== '1';
 
 /** Builds web/app with the repository's vite.config.ts into a fresh temporary directory. */
-export async function buildApp(): Promise<{ dir: string; remove(): Promise<void> }> {
+export async function buildApp(): Promise<WebAppDir> {
   const dir = await mkdtemp(join(tmpdir(), 'dreamx-web-'));
   const { build } = await import('vite');
   await build({
@@ -31,6 +32,64 @@ export async function buildApp(): Promise<{ dir: string; remove(): Promise<void>
     build: { outDir: dir, emptyOutDir: true, sourcemap: false },
   });
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A directory the local stack serves at `/`, and how to remove it. */
+export interface WebAppDir {
+  dir: string;
+  remove(): Promise<void>;
+}
+
+/** The local stack serving a web app, and Chromium beside it. */
+export interface BrowserStack {
+  stack: LocalStack;
+  browser: Browser;
+  /** Closes the browser, the stack and the app's directory, and restores the environment. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the local stack serving `app` and Chromium side by side. `env` is set before the stack
+ * starts (handlers read their tunables at cold start) and restored by `close()`. When either fails
+ * to start, whatever did start is closed before the error is thrown.
+ *
+ * @example
+ * const { stack, browser, close } = await startBrowserStack({ app: await buildApp(), env: { PEER_SEATS_MAX: '1' } });
+ */
+export async function startBrowserStack(options: {
+  app: WebAppDir;
+  env?: Record<string, string>;
+}): Promise<BrowserStack> {
+  const saved = Object.entries(options.env ?? {}).map(([name, value]) => {
+    const before = process.env[name];
+    process.env[name] = value;
+    return [name, before] as const;
+  });
+  let stack: LocalStack | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await stack?.close();
+    await options.app.remove();
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  const started = await Promise.allSettled([
+    startLocalStack({ port: 0, quiet: true, webAppDir: options.app.dir }).then((s) => {
+      stack = s;
+    }),
+    launchChromium().then((b) => {
+      browser = b;
+    }),
+  ]);
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed || !stack || !browser) {
+    await close();
+    throw failed?.reason ?? new Error('the stack or the browser did not start');
+  }
+  return { stack, browser, close };
 }
 
 /**
