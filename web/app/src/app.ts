@@ -49,14 +49,14 @@ export function isAuthError(err: unknown): boolean {
 }
 
 /**
- * Calls `fn` now and then every `ms` after each call settles, until `signal` aborts or `fn`
+ * Calls `fn` now and then every `ms` (or what `ms()` says then) after each call settles, until `signal` aborts or `fn`
  * returns false. Failures are passed to `onError` and do not stop the loop. While the tab is
  * hidden no call is made (each is a billed request and an invocation on AWS); the next one goes
  * out as soon as the tab is shown again.
  */
 export function poll(
   signal: AbortSignal,
-  ms: number,
+  ms: number | (() => number),
   fn: () => Promise<unknown>,
   onError: (err: unknown) => void = (err) => console.warn(err),
 ): void {
@@ -81,7 +81,7 @@ export function poll(
       if (!signal.aborted) onError(err);
     }
     if (again !== false && !signal.aborted) {
-      const timer = setTimeout(tick, ms);
+      const timer = setTimeout(tick, typeof ms === 'number' ? ms : ms());
       signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
     }
   };

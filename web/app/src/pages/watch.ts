@@ -2,11 +2,11 @@ import { LivestreamError, type PublicStream, Viewer, type ViewerTier } from '../
 import { type App, describeError, errorLine, heading, poll, showError } from '../app.ts';
 import { autoplay, unmuteButton } from '../components/autoplay.ts';
 import { ChatPanel } from '../components/chat.ts';
+import { countRefreshMs } from '../count-refresh.ts';
 import { h } from '../dom.ts';
 import { ago, plural } from '../format.ts';
 import type { PageContext } from '../router.ts';
 
-const COUNT_REFRESH_MS = 5000;
 const WAIT_FOR_START_MS = 3000;
 const LATENCY_REFRESH_MS = 1000;
 
@@ -155,11 +155,17 @@ export async function watchPage({ app, view, params, signal, onLeave }: PageCont
   await chat.attach(viewer.chat);
   if (over) chat.setEnabled(false, 'The stream has ended.');
 
-  poll(signal, COUNT_REFRESH_MS, async () => {
-    const latest = await app.api.getStream(id);
-    render(latest);
-    return latest.status === 'live' && !over;
-  });
+  let audience = 0;
+  poll(
+    signal,
+    () => countRefreshMs(audience),
+    async () => {
+      const latest = await app.api.getStream(id);
+      audience = latest.viewerCount;
+      render(latest);
+      return latest.status === 'live' && !over;
+    },
+  );
 
   /** The HLS tier's delay behind live, every second, while it plays. */
   function showLatency(): void {
